@@ -1,0 +1,129 @@
+using PersistentEts.Tables;
+
+namespace PersistentEts;
+
+public sealed partial class EtsTable<TKey, TObject>
+{
+    // Set while this handle owns the table through a CancellationToken: cancelling it ends the owner.
+    private CancellationTokenRegistration _lifetime;
+
+    internal void BindLifetime(CancellationToken ownerLifetime)
+    {
+        if (!ownerLifetime.CanBeCanceled) return;
+        _lifetime = ownerLifetime.Register(static h => ((EtsTable<TKey, TObject>)h!).EndOwnership(), this);
+    }
+
+    private void RequireOwner(string operation)
+    {
+        _core.EnsureAlive();
+        if (!IsOwner) Throw.Access($"{operation} needs the owner of table '{_core.Name}', and this handle is not it.");
+    }
+
+    /// <summary>
+    /// ETS <c>give_away/3</c>: makes a new owner handle and returns it; this handle keeps only a non-owner's
+    /// rights. Hand the result to the new owner.
+    /// </summary>
+    /// <param name="newOwnerLifetime">Optional lifetime of the new owner: when it is cancelled, the owner ends.</param>
+    public EtsTable<TKey, TObject> GiveAway(CancellationToken newOwnerLifetime = default)
+    {
+        EtsTable<TKey, TObject> next;
+        lock (_core.OwnerLock)
+        {
+            RequireOwner(nameof(GiveAway));
+            next = new EtsTable<TKey, TObject>(_core);
+            _core.Owner = next;
+        }
+        _lifetime.Dispose();
+        next.BindLifetime(newOwnerLifetime);
+        return next;
+    }
+
+    /// <summary>
+    /// ETS's <c>heir</c> option (<c>setopts(T, {heir, Pid, Data})</c>): when the owner ends, a new owner
+    /// handle is passed to <paramref name="inherit"/> with <paramref name="heirData"/>, instead of the table
+    /// being destroyed. The heir is used once. If <paramref name="heirLifetime"/> has been cancelled by then
+    /// (the heir is gone), the table is destroyed as if no heir were set.
+    /// </summary>
+    public void SetHeir(Action<EtsTable<TKey, TObject>, object?> inherit, object? heirData = null, CancellationToken heirLifetime = default)
+    {
+        ArgumentNotNull(inherit, nameof(inherit));
+        lock (_core.OwnerLock)
+        {
+            RequireOwner(nameof(SetHeir));
+            _core.Heir = new HeirRegistration<TKey, TObject>(inherit, heirData, heirLifetime);
+        }
+    }
+
+    /// <summary>ETS <c>setopts(T, {heir, none})</c>: removes the heir.</summary>
+    public void ClearHeir()
+    {
+        lock (_core.OwnerLock)
+        {
+            RequireOwner(nameof(ClearHeir));
+            _core.Heir = null;
+        }
+    }
+
+    /// <summary>
+    /// A non-owner handle with read and write rights, to share a <see cref="TableProtection.Public"/> table
+    /// (the counterpart of passing the tid to another process).
+    /// </summary>
+    public IEtsTable<TKey, TObject> Share()
+    {
+        _core.EnsureAlive();
+        if (_core.Options.Protection != TableProtection.Public)
+            Throw.Access($"Table '{_core.Name}' is {_core.Options.Protection.ToString().ToLowerInvariant()}: only a public table can be shared for writing.");
+        return new EtsTable<TKey, TObject>(_core);
+    }
+
+    /// <summary>A non-owner read-only handle, for public and protected tables.</summary>
+    public IReadOnlyEtsTable<TKey, TObject> ShareReadOnly()
+    {
+        _core.EnsureAlive();
+        if (_core.Options.Protection == TableProtection.Private)
+            Throw.Access($"Table '{_core.Name}' is private: it cannot be shared.");
+        return new EtsTable<TKey, TObject>(_core);
+    }
+
+    /// <summary>ETS <c>delete/1</c>: destroys the table now, whatever the heir. Owner only.</summary>
+    public void DeleteTable()
+    {
+        lock (_core.OwnerLock)
+        {
+            RequireOwner(nameof(DeleteTable));
+            Ets.Registry.Destroy(_core);
+        }
+        _lifetime.Dispose();
+    }
+
+    /// <summary>
+    /// Ends the owner, as when an ETS owner process exits: the heir inherits the table, or it is destroyed.
+    /// Disposing a handle that is not (or no longer) the owner does nothing. Idempotent.
+    /// </summary>
+    public void Dispose() => EndOwnership();
+
+    private void EndOwnership()
+    {
+        HeirRegistration<TKey, TObject>? heir = null;
+        EtsTable<TKey, TObject>? heirHandle = null;
+        lock (_core.OwnerLock)
+        {
+            if (!IsOwner) return;
+            heir = _core.Heir;
+            _core.Heir = null;
+            if (heir is not null && !heir.HeirLifetime.IsCancellationRequested)
+            {
+                heirHandle = new EtsTable<TKey, TObject>(_core);
+                _core.Owner = heirHandle;
+            }
+            else
+            {
+                Ets.Registry.Destroy(_core);
+            }
+        }
+        _lifetime.Dispose();
+        if (heir is null || heirHandle is null) return;
+        heirHandle.BindLifetime(heir.HeirLifetime);
+        heir.Inherit(heirHandle, heir.HeirData);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+
+namespace PersistentEts.Storage;
+
+/// <summary>
+/// The store of <c>set</c>, <c>bag</c> and <c>duplicate_bag</c> tables: a <see cref="ConcurrentDictionary{TKey, TValue}"/>
+/// for lock-free reads, plus striped writer locks that make read-modify-write, multi-key writes and
+/// snapshots atomic.
+/// </summary>
+internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKey : notnull
+{
+    private readonly ConcurrentDictionary<TKey, TBucket> _map;
+    private readonly IEqualityComparer<TKey> _comparer;
+    private readonly object[] _locks;
+    private readonly int _mask;
+
+    // Number of multi-key writes in progress. Readers read it once per lookup: while it is zero they
+    // read lock-free; otherwise they take the key's stripe lock, so they cannot see half of a batch.
+    private int _multiKeyWriters;
+
+    public HashStore(int stripes, IEqualityComparer<TKey>? comparer)
+    {
+        _comparer = comparer ?? EqualityComparer<TKey>.Default;
+        _map = new ConcurrentDictionary<TKey, TBucket>(Environment.ProcessorCount, 31, _comparer);
+        _locks = new object[stripes];
+        for (var i = 0; i < stripes; i++) _locks[i] = new object();
+        _mask = stripes - 1;
+    }
+
+    public bool IsOrdered => false;
+
+    public int StripeCount => _locks.Length;
+
+    // ConcurrentDictionary.Count takes every internal lock; callers needing a cheap count keep their own.
+    public int KeyCount => _map.Count;
+
+    public int StripeOf(TKey key)
+    {
+        // Mix the hash so that keys that differ only in high bits still spread over stripes.
+        var h = (uint)_comparer.GetHashCode(key) * 0x9E3779B9u;
+        return (int)(h >> 16) & _mask;
+    }
+
+    public object LockOf(int stripe) => _locks[stripe];
+
+    public bool TryGet(TKey key, out TBucket bucket)
+    {
+        if (Volatile.Read(ref _multiKeyWriters) == 0)
+            return _map.TryGetValue(key, out bucket!);
+        lock (_locks[StripeOf(key)])
+            return _map.TryGetValue(key, out bucket!);
+    }
+
+    public bool TryGetLocked(TKey key, out TBucket bucket) => _map.TryGetValue(key, out bucket!);
+
+    public bool SetLocked(TKey key, TBucket bucket)
+    {
+        if (_map.TryAdd(key, bucket)) return true;
+        _map[key] = bucket;
+        return false;
+    }
+
+    public bool RemoveLocked(TKey key) => _map.TryRemove(key, out _);
+
+    public void ClearLocked() => _map.Clear();
+
+    public void EnterMultiKeyWrite() => Interlocked.Increment(ref _multiKeyWriters);
+
+    public void ExitMultiKeyWrite() => Interlocked.Decrement(ref _multiKeyWriters);
+
+    public List<KeyValuePair<TKey, TBucket>> CopyRange(bool hasAfter, TKey after, int max, bool descending)
+    {
+        // Enumerate rather than copy: ConcurrentDictionary's CopyTo and Keys take every internal lock.
+        var list = new List<KeyValuePair<TKey, TBucket>>();
+        foreach (var kv in _map) list.Add(kv);
+        return list;
+    }
+
+    public TKey[] WalkKeys()
+    {
+        var list = new List<TKey>();
+        foreach (var kv in _map) list.Add(kv.Key);
+        return [.. list];
+    }
+
+    public bool TryNeighbour(TKey key, bool next, out TKey neighbour) =>
+        throw new InvalidOperationException("Hashed stores have no key order.");
+
+    public bool TryEdge(bool first, out TKey key) =>
+        throw new InvalidOperationException("Hashed stores have no key order.");
+
+    /// <summary>Enumerates the live entries without locks; concurrent writes may or may not be seen.</summary>
+    public IEnumerator<KeyValuePair<TKey, TBucket>> GetEnumerator() => _map.GetEnumerator();
+}

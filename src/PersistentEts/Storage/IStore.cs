@@ -1,0 +1,66 @@
+namespace PersistentEts.Storage;
+
+/// <summary>
+/// A key → bucket map with the locking discipline every table type shares.
+/// </summary>
+/// <remarks>
+/// Writers take the stripe lock of the key (<see cref="LockOf"/>) and then call the <c>*Locked</c>
+/// members; operations that touch many keys take several stripes in ascending order
+/// (see <see cref="StripedLocks"/>), so they never deadlock with each other. Readers call
+/// <see cref="TryGet"/>, which needs no lock but still never sees half of a multi-key write.
+/// </remarks>
+internal interface IStore<TKey, TBucket> where TKey : notnull
+{
+    /// <summary>True when keys are kept in comparer order.</summary>
+    bool IsOrdered { get; }
+
+    /// <summary>Number of lock stripes; stripe indices run from 0 to this minus one.</summary>
+    int StripeCount { get; }
+
+    /// <summary>Number of keys; exact while all stripes are held, a good estimate otherwise.</summary>
+    int KeyCount { get; }
+
+    /// <summary>The stripe guarding <paramref name="key"/>.</summary>
+    int StripeOf(TKey key);
+
+    /// <summary>The lock object of a stripe.</summary>
+    object LockOf(int stripe);
+
+    /// <summary>Reads a key's bucket, isolated from multi-key writes.</summary>
+    bool TryGet(TKey key, out TBucket bucket);
+
+    /// <summary>Reads a key's bucket; the caller holds the key's stripe lock.</summary>
+    bool TryGetLocked(TKey key, out TBucket bucket);
+
+    /// <summary>Adds or replaces a key's bucket; true when the key was new. The caller holds the key's stripe lock.</summary>
+    bool SetLocked(TKey key, TBucket bucket);
+
+    /// <summary>Removes a key; the caller holds the key's stripe lock.</summary>
+    bool RemoveLocked(TKey key);
+
+    /// <summary>Removes every key; the caller holds every stripe lock.</summary>
+    void ClearLocked();
+
+    /// <summary>Marks the start and end of a multi-key write so that lock-free readers wait for it.</summary>
+    void EnterMultiKeyWrite();
+
+    /// <summary>Ends what <see cref="EnterMultiKeyWrite"/> began.</summary>
+    void ExitMultiKeyWrite();
+
+    /// <summary>
+    /// Up to <paramref name="max"/> entries following <paramref name="after"/> (or from the start when
+    /// <paramref name="hasAfter"/> is false), in traversal order, copied out so the caller can work on them
+    /// without locks. Ordered stores go in key order, backwards when <paramref name="descending"/>.
+    /// Hashed stores ignore the position arguments and return everything (see <see cref="WalkKeys"/>).
+    /// </summary>
+    List<KeyValuePair<TKey, TBucket>> CopyRange(bool hasAfter, TKey after, int max, bool descending);
+
+    /// <summary>A copy of all keys in a stable walk order; used to traverse hashed stores.</summary>
+    TKey[] WalkKeys();
+
+    /// <summary>Ordered stores: the first key strictly after (or before) <paramref name="key"/>.</summary>
+    bool TryNeighbour(TKey key, bool next, out TKey neighbour);
+
+    /// <summary>Ordered stores: the smallest or largest key.</summary>
+    bool TryEdge(bool first, out TKey key);
+}

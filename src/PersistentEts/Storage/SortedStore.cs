@@ -1,0 +1,206 @@
+namespace PersistentEts.Storage;
+
+/// <summary>
+/// The store of <c>ordered_set</c> tables: a sorted list of fixed-size sorted chunks (leaves), guarded by
+/// one lock.
+/// </summary>
+/// <remarks>
+/// Two binary searches find a key: one over the leaves' largest keys, one inside the leaf. Inserts shift at
+/// most one leaf's worth of entries, so the structure keeps the cache-friendliness of arrays that a
+/// red-black tree (<see cref="SortedDictionary{TKey, TValue}"/>) lacks. Every member, reads included, runs
+/// under <see cref="LockOf"/>; the single stripe makes multi-key writes trivially isolated.
+/// </remarks>
+internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket> where TKey : notnull
+{
+    private const int LeafCapacity = 128;
+
+    private readonly IComparer<TKey> _comparer;
+    private readonly object _lock = new();
+
+    // Invariants (under _lock): leaves are non-empty, sorted, disjoint and in order;
+    // _maxKeys[i] is the last key of _leaves[i]; _count is the sum of the leaves' counts.
+    private readonly List<Leaf> _leaves = [];
+    private readonly List<TKey> _maxKeys = [];
+    private int _count;
+
+    public SortedStore(IComparer<TKey>? comparer) => _comparer = comparer ?? Comparer<TKey>.Default;
+
+    public bool IsOrdered => true;
+
+    public int StripeCount => 1;
+
+    public int KeyCount => Volatile.Read(ref _count);
+
+    public int StripeOf(TKey key) => 0;
+
+    public object LockOf(int stripe) => _lock;
+
+    public bool TryGet(TKey key, out TBucket bucket)
+    {
+        lock (_lock) return TryGetLocked(key, out bucket);
+    }
+
+    public bool TryGetLocked(TKey key, out TBucket bucket)
+    {
+        var li = LeafAtOrAfter(key);
+        if (li >= 0)
+        {
+            var leaf = _leaves[li];
+            var i = Array.BinarySearch(leaf.Keys, 0, leaf.Count, key, _comparer);
+            if (i >= 0)
+            {
+                bucket = leaf.Values[i];
+                return true;
+            }
+        }
+        bucket = default!;
+        return false;
+    }
+
+    public bool SetLocked(TKey key, TBucket bucket)
+    {
+        if (_leaves.Count == 0)
+        {
+            var first = new Leaf();
+            first.Keys[0] = key;
+            first.Values[0] = bucket;
+            first.Count = 1;
+            _leaves.Add(first);
+            _maxKeys.Add(key);
+            _count = 1;
+            return true;
+        }
+        var li = LeafAtOrAfter(key);
+        if (li < 0) li = _leaves.Count - 1; // beyond the largest key: append to the last leaf
+        var leaf = _leaves[li];
+        var i = Array.BinarySearch(leaf.Keys, 0, leaf.Count, key, _comparer);
+        if (i >= 0)
+        {
+            leaf.Values[i] = bucket;
+            return false;
+        }
+        i = ~i;
+        if (leaf.Count == LeafCapacity)
+        {
+            SplitLeaf(li);
+            if (i > leaf.Count)
+            {
+                i -= leaf.Count;
+                li++;
+                leaf = _leaves[li];
+            }
+        }
+        leaf.InsertAt(i, key, bucket);
+        if (i == leaf.Count - 1) _maxKeys[li] = key;
+        Volatile.Write(ref _count, _count + 1);
+        return true;
+    }
+
+    public bool RemoveLocked(TKey key)
+    {
+        var li = LeafAtOrAfter(key);
+        if (li < 0) return false;
+        var leaf = _leaves[li];
+        var i = Array.BinarySearch(leaf.Keys, 0, leaf.Count, key, _comparer);
+        if (i < 0) return false;
+        leaf.RemoveAt(i);
+        if (leaf.Count == 0)
+        {
+            _leaves.RemoveAt(li);
+            _maxKeys.RemoveAt(li);
+        }
+        else if (i == leaf.Count)
+        {
+            _maxKeys[li] = leaf.Keys[leaf.Count - 1];
+        }
+        Volatile.Write(ref _count, _count - 1);
+        return true;
+    }
+
+    public void ClearLocked()
+    {
+        _leaves.Clear();
+        _maxKeys.Clear();
+        Volatile.Write(ref _count, 0);
+    }
+
+    // One lock guards everything, so a multi-key write is already invisible to readers until it ends.
+    public void EnterMultiKeyWrite() { }
+
+    public void ExitMultiKeyWrite() { }
+
+    public TKey[] WalkKeys()
+    {
+        lock (_lock)
+        {
+            var keys = new TKey[_count];
+            var n = 0;
+            foreach (var leaf in _leaves)
+            {
+                Array.Copy(leaf.Keys, 0, keys, n, leaf.Count);
+                n += leaf.Count;
+            }
+            return keys;
+        }
+    }
+
+    private void SplitLeaf(int li)
+    {
+        var leaf = _leaves[li];
+        var right = new Leaf();
+        var half = leaf.Count / 2;
+        right.Count = leaf.Count - half;
+        Array.Copy(leaf.Keys, half, right.Keys, 0, right.Count);
+        Array.Copy(leaf.Values, half, right.Values, 0, right.Count);
+        Array.Clear(leaf.Keys, half, right.Count);
+        Array.Clear(leaf.Values, half, right.Count);
+        leaf.Count = half;
+        _leaves.Insert(li + 1, right);
+        _maxKeys.Insert(li + 1, _maxKeys[li]);
+        _maxKeys[li] = leaf.Keys[half - 1];
+    }
+
+    /// <summary>Index of the first leaf whose largest key is ≥ <paramref name="key"/>, or -1.</summary>
+    private int LeafAtOrAfter(TKey key)
+    {
+        int lo = 0, hi = _maxKeys.Count - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_comparer.Compare(_maxKeys[mid], key) < 0) lo = mid + 1;
+            else hi = mid - 1;
+        }
+        return lo < _maxKeys.Count ? lo : -1;
+    }
+
+    private sealed class Leaf
+    {
+        public readonly TKey[] Keys = new TKey[LeafCapacity];
+        public readonly TBucket[] Values = new TBucket[LeafCapacity];
+        public int Count;
+
+        public void InsertAt(int i, TKey key, TBucket value)
+        {
+            if (i < Count)
+            {
+                Array.Copy(Keys, i, Keys, i + 1, Count - i);
+                Array.Copy(Values, i, Values, i + 1, Count - i);
+            }
+            Keys[i] = key;
+            Values[i] = value;
+            Count++;
+        }
+
+        public void RemoveAt(int i)
+        {
+            Count--;
+            if (i < Count)
+            {
+                Array.Copy(Keys, i + 1, Keys, i, Count - i);
+                Array.Copy(Values, i + 1, Values, i, Count - i);
+            }
+            Keys[Count] = default!;
+            Values[Count] = default!;
+        }
+    }
+}

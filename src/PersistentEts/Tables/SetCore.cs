@@ -1,0 +1,128 @@
+using System.Runtime.InteropServices;
+using PersistentEts.Storage;
+
+namespace PersistentEts.Tables;
+
+/// <summary><c>set</c> and <c>ordered_set</c>: one object per key; the bucket is the object itself.</summary>
+internal sealed partial class SetCore<TKey, TObject> : StoreCore<TKey, TObject, TObject> where TKey : notnull
+{
+    private readonly IEqualityComparer<TObject> _objectEquality;
+
+    public SetCore(string name, TableOptions options, Func<TObject, TKey> keyOf, string keyDescription,
+        IStore<TKey, TObject> store, IEqualityComparer<TKey> keyEquality, IEqualityComparer<TObject> objectEquality)
+        : base(name, options, keyOf, keyDescription, store, keyEquality)
+    {
+        _objectEquality = objectEquality;
+    }
+
+    protected override ReadOnlySpan<TObject> Objects(ref TObject bucket) => MemoryMarshal.CreateReadOnlySpan(ref bucket, 1);
+
+    public override void Insert(TObject obj)
+    {
+        var key = KeyOfChecked(obj, nameof(obj));
+        var stripe = Store.StripeOf(key);
+        lock (Store.LockOf(stripe)) UpsertLocked(stripe, key, obj);
+    }
+
+    public override bool InsertNew(TObject obj)
+    {
+        var key = KeyOfChecked(obj, nameof(obj));
+        var stripe = Store.StripeOf(key);
+        lock (Store.LockOf(stripe))
+        {
+            if (Store.TryGetLocked(key, out _)) return false;
+            PutLocked(stripe, key, obj, 1);
+            return true;
+        }
+    }
+
+    public override void InsertMany(IReadOnlyList<TObject> objects)
+    {
+        var keys = KeysOf(objects);
+        UnderKeyLocks(keys, () =>
+        {
+            // As in ETS, when the batch holds several objects with one key, one of them wins: here the last.
+            for (var i = 0; i < objects.Count; i++) PutOne(keys[i], objects[i]);
+            return true;
+        });
+    }
+
+    public override bool InsertNewMany(IReadOnlyList<TObject> objects)
+    {
+        var keys = KeysOf(objects);
+        return UnderKeyLocks(keys, () =>
+        {
+            foreach (var k in keys)
+            {
+                if (Store.TryGetLocked(k, out _)) return false;
+            }
+            for (var i = 0; i < objects.Count; i++) PutOne(keys[i], objects[i]);
+            return true;
+        });
+    }
+
+    private void PutOne(TKey key, TObject obj) => UpsertLocked(Store.StripeOf(key), key, obj);
+
+    private TKey[] KeysOf(IReadOnlyList<TObject> objects)
+    {
+        var keys = new TKey[objects.Count];
+        for (var i = 0; i < keys.Length; i++) keys[i] = KeyOfChecked(objects[i], nameof(objects));
+        return keys;
+    }
+
+    public override bool DeleteObject(TObject obj)
+    {
+        var key = KeyOfChecked(obj, nameof(obj));
+        var stripe = Store.StripeOf(key);
+        lock (Store.LockOf(stripe))
+        {
+            if (!Store.TryGetLocked(key, out var current) || !_objectEquality.Equals(current, obj)) return false;
+            RemoveLocked(stripe, key, -1);
+            return true;
+        }
+    }
+
+    public override long SelectDelete(Func<TObject, bool> where)
+    {
+        long removed = 0;
+        foreach (var (key, _) in Buckets(false))
+        {
+            var stripe = Store.StripeOf(key);
+            lock (Store.LockOf(stripe))
+            {
+                // Re-read under the lock: the object may have changed since the traversal saw it.
+                if (Store.TryGetLocked(key, out var current) && where(current))
+                {
+                    RemoveLocked(stripe, key, -1);
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    public override long SelectReplace(Func<TObject, bool> where, Func<TObject, TObject> replace)
+    {
+        long replaced = 0;
+        foreach (var (key, _) in Buckets(false))
+        {
+            var stripe = Store.StripeOf(key);
+            lock (Store.LockOf(stripe))
+            {
+                if (!Store.TryGetLocked(key, out var current) || !where(current)) continue;
+                var next = replace(current);
+                CheckSameKey(key, next, "SelectReplace");
+                PutLocked(stripe, key, next, 0);
+                replaced++;
+            }
+        }
+        return replaced;
+    }
+
+    private void CheckSameKey(TKey key, TObject next, string operation)
+    {
+        if (next is null) Throw.NullObject(operation);
+        var nextKey = KeyOf(next);
+        if (nextKey is null || !KeyEquality.Equals(key, nextKey)) Throw.KeyChanged(operation);
+    }
+}

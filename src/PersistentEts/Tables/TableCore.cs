@@ -1,0 +1,143 @@
+namespace PersistentEts.Tables;
+
+/// <summary>
+/// The shared state of one table, behind all of its handles: contents, name, owner and heir.
+/// Handles (<see cref="EtsTable{TKey, TObject}"/>) check access rights; the core does the work.
+/// </summary>
+internal abstract partial class TableCore<TKey, TObject> : ITableRegistration where TKey : notnull
+{
+    private static long s_nextId;
+
+    private volatile string _name;
+    private volatile bool _destroyed;
+
+    protected TableCore(string name, TableOptions options, Func<TObject, TKey> keyOf, string keyDescription)
+    {
+        _name = name;
+        Options = options;
+        KeyOf = keyOf;
+        KeyDescription = keyDescription;
+        Id = Interlocked.Increment(ref s_nextId);
+    }
+
+    public long Id { get; }
+
+    public string Name
+    {
+        get => _name;
+        set => _name = value;
+    }
+
+    public TableOptions Options { get; }
+
+    public TableType Type => Options.Type;
+
+    public Func<TObject, TKey> KeyOf { get; }
+
+    public string KeyDescription { get; }
+
+    public bool IsDestroyed => _destroyed;
+
+    /// <summary>The current owner handle. Changed only under <see cref="OwnerLock"/>.</summary>
+    public volatile EtsTable<TKey, TObject>? Owner;
+
+    /// <summary>Serializes ownership changes: give-away, heir hand-over, destroy.</summary>
+    public readonly object OwnerLock = new();
+
+    /// <summary>The heir, if any (guarded by <see cref="OwnerLock"/>).</summary>
+    public HeirRegistration<TKey, TObject>? Heir;
+
+    public void EnsureAlive()
+    {
+        if (_destroyed) Throw.Destroyed(_name);
+    }
+
+    /// <summary>Marks the table destroyed and drops its contents. Idempotent.</summary>
+    public void MarkDestroyed()
+    {
+        if (_destroyed) return;
+        _destroyed = true;
+        Owner = null;
+        Heir = null;
+        ClearForDestroy();
+    }
+
+    public TKey KeyOfChecked(TObject obj, string paramName)
+    {
+        if (obj is null) Throw.NullObject(paramName);
+        var key = KeyOf(obj);
+        if (key is null) Throw.NullKey(paramName);
+        return key;
+    }
+
+    public TableInfo Info() => new(
+        Id, Name, Type, Options.Protection, Options.NamedTable, Count, MemoryEstimate(),
+        Owner?.HandleId ?? 0, Heir is not null, KeyDescription, typeof(TKey), typeof(TObject), Options);
+
+    Type ITableRegistration.KeyType => typeof(TKey);
+
+    Type ITableRegistration.ObjectType => typeof(TObject);
+
+    // ---- contents: implemented per store and table type ----
+
+    public abstract long Count { get; }
+
+    /// <summary>A number that grows with every change; equal readings mean no change in between.</summary>
+    public abstract long ChangeCount { get; }
+
+    public abstract long MemoryEstimate();
+
+    protected abstract void ClearForDestroy();
+
+    public abstract bool TryLookup(TKey key, out TObject obj);
+
+    public abstract IReadOnlyList<TObject> Lookup(TKey key);
+
+    public abstract bool Contains(TKey key);
+
+    public abstract void Insert(TObject obj);
+
+    public abstract void InsertMany(IReadOnlyList<TObject> objects);
+
+    public abstract bool InsertNew(TObject obj);
+
+    public abstract bool InsertNewMany(IReadOnlyList<TObject> objects);
+
+    public abstract IReadOnlyList<TObject> Take(TKey key);
+
+    public abstract bool Delete(TKey key);
+
+    public abstract bool DeleteObject(TObject obj);
+
+    public abstract void Clear();
+
+    public abstract bool TryFirst(out TKey key);
+
+    public abstract bool TryLast(out TKey key);
+
+    public abstract bool TryNext(TKey key, out TKey next);
+
+    public abstract bool TryPrev(TKey key, out TKey prev);
+
+    public abstract TAcc Fold<TAcc>(TAcc seed, Func<TAcc, TObject, TAcc> folder, bool fromRight);
+
+    public abstract List<TResult> SelectAll<TResult>(MatchSpec<TObject, TResult> spec, bool descending);
+
+    public abstract SelectPage<TResult> SelectPage<TResult>(MatchSpec<TObject, TResult> spec, int limit, bool descending);
+
+    public abstract SelectPage<TResult> SelectContinue<TResult>(SelectContinuation<TResult> continuation);
+
+    public abstract long SelectCount(Func<TObject, bool> where);
+
+    public abstract long SelectDelete(Func<TObject, bool> where);
+
+    public abstract long SelectReplace(Func<TObject, bool> where, Func<TObject, TObject> replace);
+
+    public abstract long[] UpdateCounters(TKey key, ReadOnlySpan<CounterUpdate<TObject>> updates, bool hasDefault, TObject defaultObject);
+
+    public abstract bool UpdateElement(TKey key, Func<TObject, TObject> change);
+
+    public abstract TObject AddOrUpdate(TKey key, Func<TKey, TObject> add, Func<TKey, TObject, TObject> update);
+
+    public abstract IReadOnlyList<TObject>? Slot(int index);
+}
