@@ -25,6 +25,8 @@ internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket>
 
     public SortedStore(IComparer<TKey>? comparer) => _comparer = comparer ?? Comparer<TKey>.Default;
 
+    public IComparer<TKey> Comparer => _comparer;
+
     public bool IsOrdered => true;
 
     public int StripeCount => 1;

@@ -20,13 +20,35 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         var walk = _walk;
         var version = ChangeCount;
         if (walk is not null && (!refresh || walk.Version == version)) return walk;
+        walk = BuildWalk();
+        _walk = walk;
+        return walk;
+    }
+
+    private HashedWalk BuildWalk()
+    {
+        var version = ChangeCount;
         var keys = Store.WalkKeys();
         var hashes = new uint[keys.Length];
         for (var i = 0; i < keys.Length; i++) hashes[i] = WalkHash(keys[i]);
         Array.Sort(hashes, keys);
-        walk = new HashedWalk(keys, hashes, version);
-        _walk = walk;
-        return walk;
+        return new HashedWalk(DropRepeats(keys, hashes, out var kept), hashes[..kept], version);
+    }
+
+    // A lock-free copy of a changing dictionary can meet a key twice (removed and added back meanwhile).
+    private TKey[] DropRepeats(TKey[] keys, uint[] hashes, out int kept)
+    {
+        kept = 0;
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var repeat = false;
+            for (var j = kept - 1; j >= 0 && hashes[j] == hashes[i] && !repeat; j--) repeat = KeyEquality.Equals(keys[j], keys[i]);
+            if (repeat) continue;
+            keys[kept] = keys[i];
+            hashes[kept] = hashes[i];
+            kept++;
+        }
+        return kept == keys.Length ? keys : keys[..kept];
     }
 
     /// <summary>Index in <paramref name="walk"/> just after <paramref name="key"/>'s place in the walk order.</summary>

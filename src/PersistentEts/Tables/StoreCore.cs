@@ -77,12 +77,6 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
         Volatile.Write(ref _stats[i + 1], _stats[i + 1] + 1);
     }
 
-    /// <summary>Called before every change to a key, under its stripe lock (the snapshot hook).</summary>
-    protected virtual void BeforeWriteLocked(TKey key) { }
-
-    /// <summary>Called under every stripe lock before the table is emptied (the snapshot hook).</summary>
-    protected virtual void BeforeClearLocked() { }
-
     public override bool Contains(TKey key) => Store.TryGet(key, out _);
 
     public override bool TryLookup(TKey key, out TObject obj)

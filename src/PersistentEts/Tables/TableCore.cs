@@ -140,4 +140,7 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     public abstract TObject AddOrUpdate(TKey key, Func<TKey, TObject> add, Func<TKey, TObject, TObject> update);
 
     public abstract IReadOnlyList<TObject>? Slot(int index);
+
+    /// <summary>Fixes the table's contents as of now for a save, without stopping writers for more than a moment.</summary>
+    public abstract ISnapshotView<TObject> BeginSnapshot();
 }

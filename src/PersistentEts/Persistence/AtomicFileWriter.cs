@@ -1,0 +1,68 @@
+using PersistentEts.Persistence.IO;
+
+namespace PersistentEts.Persistence;
+
+/// <summary>
+/// Replaces a file so that a crash at any instant leaves either the old or the new complete file:
+/// write a temporary file in the same directory, fsync it, rename it over the target, fsync the directory.
+/// The old file is never removed first.
+/// </summary>
+internal static class AtomicFileWriter
+{
+    public static long Replace(IFileSystem fs, string path, bool sync, int keepPrevious, Action<Stream> write)
+    {
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full) ?? ".";
+        if (!fs.DirectoryExists(dir)) throw new SnapshotFileException(full, $"the directory '{dir}' does not exist");
+        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = fs.CreateNew(temp))
+            {
+                write(stream);
+                stream.Flush();
+                if (sync) fs.Sync(stream);
+            }
+            var bytes = fs.Length(temp);
+            if (keepPrevious > 0 && fs.Exists(full)) RotateHistory(fs, full, keepPrevious, sync);
+            fs.Replace(temp, full);
+            if (sync) fs.SyncDirectory(dir);
+            return bytes;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(fs, temp);
+            var problem = e is UnauthorizedAccessException ? "permission denied while saving" : $"the save failed ({e.Message})";
+            throw new SnapshotFileException(full, problem + "; the previous file is unchanged", null, e);
+        }
+        catch
+        {
+            TryDelete(fs, temp);
+            throw;
+        }
+    }
+
+    // FILE.N-1 → FILE.N … FILE → FILE.1, each step a copy-then-rename so every name always holds a whole file.
+    private static void RotateHistory(IFileSystem fs, string full, int keep, bool sync)
+    {
+        for (var i = keep - 1; i >= 1; i--)
+        {
+            if (fs.Exists($"{full}.{i}")) fs.Replace($"{full}.{i}", $"{full}.{i + 1}");
+        }
+        var temp = $"{full}.1.{Guid.NewGuid():N}.tmp";
+        fs.Copy(full, temp);
+        fs.Replace(temp, $"{full}.1");
+    }
+
+    private static void TryDelete(IFileSystem fs, string path)
+    {
+        try
+        {
+            if (fs.Exists(path)) fs.Delete(path);
+        }
+        catch (IOException)
+        {
+            // The temporary file is harmless garbage; the error that matters is already being thrown.
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+using MessagePack;
+
+namespace PersistentEts.Persistence.Format;
+
+/// <summary>Encodes the header as a MessagePack map of strings, so any tool can read it.</summary>
+internal static class HeaderCodec
+{
+    private static readonly MessagePackSerializerOptions s_options =
+        MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
+
+    public static byte[] Encode(SnapshotHeader h) => MessagePackSerializer.Serialize(new Dictionary<string, string>
+    {
+        ["name"] = h.Name,
+        ["type"] = h.Type.ToEtsName(),
+        ["key"] = h.Key,
+        ["keyType"] = h.KeyType,
+        ["objectType"] = h.ObjectType,
+        ["protection"] = h.Protection.ToString().ToLowerInvariant(),
+        ["named"] = h.NamedTable ? "true" : "false",
+        ["codec"] = h.Codec,
+        ["created"] = h.CreatedUtc.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+    }, s_options);
+
+    public static SnapshotHeader Decode(ReadOnlyMemory<byte> bytes, ushort flags, string path)
+    {
+        Dictionary<string, string> map;
+        try
+        {
+            map = MessagePackSerializer.Deserialize<Dictionary<string, string>>(bytes, s_options);
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or InvalidOperationException or OverflowException)
+        {
+            throw new SnapshotFileException(path, "the header cannot be decoded", SnapshotFormat.PreambleBytes, e);
+        }
+        string Get(string field) => map.TryGetValue(field, out var v) && v is not null
+            ? v
+            : throw new SnapshotFileException(path, $"the header has no '{field}' field", SnapshotFormat.PreambleBytes);
+        var type = Get("type") switch
+        {
+            "set" => TableType.Set,
+            "ordered_set" => TableType.OrderedSet,
+            "bag" => TableType.Bag,
+            "duplicate_bag" => TableType.DuplicateBag,
+            var other => throw new SnapshotFileException(path, $"the header names an unknown table type '{other}'"),
+        };
+        if (!Enum.TryParse<TableProtection>(Get("protection"), ignoreCase: true, out var protection))
+            throw new SnapshotFileException(path, $"the header names an unknown protection '{Get("protection")}'");
+        if (!long.TryParse(Get("created"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var created)
+            || created < -62135596800000 || created > 253402300799999)
+            throw new SnapshotFileException(path, "the header's creation time is invalid");
+        return new SnapshotHeader(SnapshotFormat.Version, Get("name"), type, Get("key"), Get("keyType"), Get("objectType"),
+            protection, Get("named") == "true", Get("codec"), DateTimeOffset.FromUnixTimeMilliseconds(created),
+            (flags & SnapshotFormat.FlagLz4) != 0, (flags & SnapshotFormat.FlagChecksums) != 0);
+    }
+}

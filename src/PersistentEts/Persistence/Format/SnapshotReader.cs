@@ -1,0 +1,172 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using K4os.Compression.LZ4;
+
+namespace PersistentEts.Persistence.Format;
+
+/// <summary>
+/// Reads and checks a snapshot. Every length is checked against the format's limits and against what
+/// is left of the file before anything is allocated, so a damaged or hostile file is refused with a
+/// <see cref="SnapshotFileException"/> and never loaded in part.
+/// </summary>
+internal sealed class SnapshotReader(Stream input, string path)
+{
+    private long _offset;
+    private byte[] _stored = [];
+    private byte[] _raw = [];
+
+    public SnapshotHeader ReadHeader()
+    {
+        Span<byte> pre = stackalloc byte[SnapshotFormat.PreambleBytes];
+        if (!TryFill(pre)) throw Fail(_offset == 0 ? "the file is empty" : "the file is too short to be a snapshot");
+        if (!pre[..8].SequenceEqual(SnapshotFormat.Magic)) throw Fail("not a PersistentEts snapshot (wrong signature)", 0);
+        var version = BinaryPrimitives.ReadUInt16LittleEndian(pre[8..]);
+        if (version > SnapshotFormat.Version)
+            throw Fail($"format version {version} is newer than this library reads (up to {SnapshotFormat.Version}); upgrade PersistentEts", 8);
+        if (version == 0) throw Fail("format version 0 is invalid", 8);
+        var flags = BinaryPrimitives.ReadUInt16LittleEndian(pre[10..]);
+        if ((flags & ~SnapshotFormat.KnownFlags) != 0) throw Fail($"unknown flags 0x{flags:x4}", 10);
+        var length = BinaryPrimitives.ReadInt32LittleEndian(pre[12..]);
+        if (length <= 0 || length > SnapshotFormat.MaxHeaderBytes) throw Fail($"the header length {length} is out of range", 12);
+        EnsureRemaining(length + 4, "the header");
+        var body = new byte[length + 4];
+        Fill(body, "the header");
+        if (Crc32.HashToUInt32(body.AsSpan(0, length)) != BinaryPrimitives.ReadUInt32LittleEndian(body.AsSpan(length)))
+            throw Fail("the header checksum does not match", SnapshotFormat.PreambleBytes);
+        Flags = flags;
+        return HeaderCodec.Decode(body.AsMemory(0, length), flags, path);
+    }
+
+    public ushort Flags { get; private set; }
+
+    /// <summary>Reads every block, calling <paramref name="onObject"/> per object; checks the trailer. Returns the object count.</summary>
+    public long ReadObjects<TObject>(IObjectCodec<TObject> codec, bool verify, Action<TObject> onObject)
+    {
+        var checksums = (Flags & SnapshotFormat.FlagChecksums) != 0;
+        var compressed = (Flags & SnapshotFormat.FlagLz4) != 0;
+        var blockHashes = new XxHash64();
+        long objects = 0, blocks = 0;
+        Span<byte> head = stackalloc byte[SnapshotFormat.BlockHeaderBytes];
+        while (true)
+        {
+            var blockStart = _offset;
+            Fill(head[..1], "the next block");
+            if (head[0] == SnapshotFormat.TrailerTag) break;
+            if (head[0] != SnapshotFormat.BlockTag) throw Fail($"unexpected byte 0x{head[0]:x2} where a block starts", blockStart);
+            Fill(head[1..], "a block header");
+            var count = BinaryPrimitives.ReadInt32LittleEndian(head[1..]);
+            var rawLength = BinaryPrimitives.ReadInt32LittleEndian(head[5..]);
+            var storedLength = BinaryPrimitives.ReadInt32LittleEndian(head[9..]);
+            var hash = BinaryPrimitives.ReadUInt64LittleEndian(head[13..]);
+            if (rawLength <= 0 || rawLength > SnapshotFormat.MaxBlockBytes) throw Fail($"block length {rawLength} is out of range", blockStart + 5);
+            if (storedLength <= 0 || storedLength > SnapshotFormat.MaxBlockBytes) throw Fail($"stored block length {storedLength} is out of range", blockStart + 9);
+            if (count <= 0 || count > rawLength) throw Fail($"block object count {count} is impossible for {rawLength} bytes", blockStart + 1);
+            if (!compressed && storedLength != rawLength) throw Fail("an uncompressed block's lengths disagree", blockStart + 5);
+            // LZ4 cannot expand data by more than ~255x; a bigger claim is a lie, refused before allocating.
+            if (compressed && rawLength > (long)storedLength * 255 + 64) throw Fail($"block length {rawLength} is impossible for {storedLength} compressed bytes", blockStart + 5);
+            EnsureRemaining(storedLength, "a block");
+            if (_stored.Length < storedLength) _stored = new byte[storedLength];
+            Fill(_stored.AsSpan(0, storedLength), "a block");
+            var stored = _stored.AsSpan(0, storedLength);
+            if (checksums && verify && XxHash3.HashToUInt64(stored) != hash) throw Fail("a block checksum does not match (the file is damaged)", blockStart);
+            blockHashes.Append(head[13..]);
+            ReadOnlyMemory<byte> raw;
+            if (compressed)
+            {
+                if (_raw.Length < rawLength) _raw = new byte[rawLength];
+                var n = LZ4Codec.Decode(stored, _raw.AsSpan(0, rawLength));
+                if (n != rawLength) throw Fail("a compressed block cannot be decompressed", blockStart);
+                raw = _raw.AsMemory(0, rawLength);
+            }
+            else
+            {
+                raw = _stored.AsMemory(0, storedLength);
+            }
+            DecodeBlock(codec, raw, count, blockStart, onObject);
+            objects += count;
+            blocks++;
+        }
+        ReadTrailer(objects, blocks, checksums && verify ? blockHashes.GetCurrentHashAsUInt64() : null);
+        return objects;
+    }
+
+    private void DecodeBlock<TObject>(IObjectCodec<TObject> codec, ReadOnlyMemory<byte> raw, int count, long blockStart, Action<TObject> onObject)
+    {
+        var at = 0;
+        for (var i = 0; i < count; i++)
+        {
+            TObject obj;
+            int used;
+            try
+            {
+                obj = codec.Read(raw[at..], out used);
+            }
+            catch (Exception e) when (e is not EtsException and not OutOfMemoryException)
+            {
+                throw new SnapshotFileException(path, $"object {i} of the block cannot be decoded as {typeof(TObject).Name}: {e.Message}", blockStart, e);
+            }
+            if (used <= 0 || used > raw.Length - at) throw Fail("an object runs past its block", blockStart);
+            if (obj is null) throw Fail($"object {i} of the block decodes to null", blockStart);
+            at += used;
+            onObject(obj);
+        }
+        if (at != raw.Length) throw Fail($"a block has {raw.Length - at} bytes after its last object", blockStart);
+    }
+
+    /// <summary>Reads the trailer; the tag byte has been read. Null <paramref name="blockHash"/> skips the hash check.</summary>
+    private void ReadTrailer(long objects, long blocks, ulong? blockHash)
+    {
+        var start = _offset - 1;
+        Span<byte> t = stackalloc byte[SnapshotFormat.TrailerBytes];
+        t[0] = SnapshotFormat.TrailerTag;
+        Fill(t[1..], "the trailer");
+        if (Crc32.HashToUInt32(t[..25]) != BinaryPrimitives.ReadUInt32LittleEndian(t[25..])) throw Fail("the trailer checksum does not match", start);
+        if (!t[29..].SequenceEqual(SnapshotFormat.EndMagic)) throw Fail("the trailer's end signature is wrong", start + 29);
+        if (BinaryPrimitives.ReadInt64LittleEndian(t[1..]) != objects) throw Fail($"the trailer counts {BinaryPrimitives.ReadInt64LittleEndian(t[1..])} objects but the file holds {objects}", start);
+        if (BinaryPrimitives.ReadInt64LittleEndian(t[9..]) != blocks) throw Fail("the trailer's block count does not match", start);
+        if (blockHash is { } h && BinaryPrimitives.ReadUInt64LittleEndian(t[17..]) != h) throw Fail("the blocks' combined checksum does not match", start);
+        if (input.ReadByte() >= 0) throw Fail("there are bytes after the trailer", _offset);
+    }
+
+    /// <summary>Reads only the trailer at the end of the file, for info without loading.</summary>
+    public (long Objects, long Blocks) ReadTrailerOnly()
+    {
+        if (!input.CanSeek || input.Length < SnapshotFormat.TrailerBytes) throw Fail("the file is too short to hold a trailer");
+        input.Seek(-SnapshotFormat.TrailerBytes, SeekOrigin.End);
+        _offset = input.Position;
+        Span<byte> t = stackalloc byte[SnapshotFormat.TrailerBytes];
+        Fill(t, "the trailer");
+        if (t[0] != SnapshotFormat.TrailerTag || !t[29..].SequenceEqual(SnapshotFormat.EndMagic)) throw Fail("the file is incomplete (no trailer at the end)", _offset - t.Length);
+        if (Crc32.HashToUInt32(t[..25]) != BinaryPrimitives.ReadUInt32LittleEndian(t[25..])) throw Fail("the trailer checksum does not match", _offset - t.Length);
+        var objects = BinaryPrimitives.ReadInt64LittleEndian(t[1..]);
+        var blocks = BinaryPrimitives.ReadInt64LittleEndian(t[9..]);
+        if (objects < 0 || blocks < 0) throw Fail("the trailer's counts are negative", _offset - t.Length);
+        return (objects, blocks);
+    }
+
+    private void EnsureRemaining(long needed, string what)
+    {
+        if (input.CanSeek && input.Length - _offset < needed)
+            throw Fail($"the file is truncated: {what} needs {needed} bytes but only {input.Length - _offset} remain", _offset);
+    }
+
+    private bool TryFill(Span<byte> buffer)
+    {
+        var n = 0;
+        while (n < buffer.Length)
+        {
+            var r = input.Read(buffer[n..]);
+            if (r == 0) break;
+            n += r;
+        }
+        _offset += n;
+        return n == buffer.Length;
+    }
+
+    private void Fill(Span<byte> buffer, string what)
+    {
+        if (!TryFill(buffer)) throw Fail($"the file is truncated in {what}", _offset);
+    }
+
+    private SnapshotFileException Fail(string problem, long? offset = null) => new(path, problem, offset);
+}

@@ -1,0 +1,30 @@
+using System.Buffers;
+using MessagePack;
+using MessagePack.Resolvers;
+
+namespace PersistentEts.Persistence;
+
+/// <summary>
+/// The default codec: MessagePack with the contractless resolver, so records and POCOs need no
+/// attributes. Objects are written as maps keyed by member name, which keeps files self-describing:
+/// <c>pets dump</c> prints them as JSON without the application's types.
+/// </summary>
+/// <remarks>Decoding uses MessagePack's untrusted-data mode: depth limits and collision-resistant hashing, because a snapshot file is input.</remarks>
+public sealed class MessagePackObjectCodec<TObject> : IObjectCodec<TObject>
+{
+    private static readonly MessagePackSerializerOptions s_options = ContractlessStandardResolver.Options
+        .WithSecurity(MessagePackSecurity.UntrustedData);
+
+    /// <summary>The shared instance.</summary>
+    public static MessagePackObjectCodec<TObject> Instance { get; } = new();
+
+    /// <inheritdoc />
+    public string Id => "msgpack-contractless/1";
+
+    /// <inheritdoc />
+    public void Write(IBufferWriter<byte> writer, TObject obj) => MessagePackSerializer.Serialize(writer, obj, s_options);
+
+    /// <inheritdoc />
+    public TObject Read(ReadOnlyMemory<byte> source, out int bytesRead) =>
+        MessagePackSerializer.Deserialize<TObject>(source, s_options, out bytesRead);
+}

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Linq.Expressions;
+using PersistentEts.Persistence.Format;
+using PersistentEts.Persistence.IO;
+using PersistentEts.Tables;
+
+namespace PersistentEts.Persistence;
+
+/// <summary>
+/// Saving, loading and inspecting snapshot files: the counterparts of <c>ets:tab2file</c>,
+/// <c>ets:file2tab</c> and <c>ets:tabfile_info</c>.
+/// </summary>
+public static class Snapshot
+{
+    /// <summary>
+    /// ETS <c>tab2file/3</c>: saves the table as of one instant, crash-atomically. Writers keep running;
+    /// they wait only while the instant is fixed.
+    /// </summary>
+    public static SnapshotResult Save<TKey, TObject>(IReadOnlyEtsTable<TKey, TObject> table, string path,
+        SnapshotWriteOptions? options = null, IObjectCodec<TObject>? codec = null) where TKey : notnull
+    {
+        if (table is not EtsTable<TKey, TObject> handle) throw new EtsArgumentException(nameof(table), "Only tables made by Ets.New can be saved.");
+        CheckPath(path);
+        handle.Info(); // access check: a private table's non-owner cannot read it, so cannot save it
+        return Save(handle.Core, path, options ?? SnapshotWriteOptions.Default, codec ?? MessagePackObjectCodec<TObject>.Instance, PhysicalFileSystem.Instance);
+    }
+
+    internal static SnapshotResult Save<TKey, TObject>(TableCore<TKey, TObject> core, string path,
+        SnapshotWriteOptions options, IObjectCodec<TObject> codec, IFileSystem fs) where TKey : notnull
+    {
+        options.Validate();
+        core.EnsureAlive();
+        var stopwatch = Stopwatch.StartNew();
+        var header = HeaderFor(core, codec, options);
+        using var view = core.BeginSnapshot();
+        long objects = 0;
+        var bytes = AtomicFileWriter.Replace(fs, path, options.Sync, options.KeepPrevious, stream =>
+        {
+            var writer = new SnapshotWriter<TObject>(stream, codec, options.Checksums, options.Compress);
+            writer.WriteHeader(header);
+            foreach (var o in view.Objects()) writer.Add(o);
+            writer.WriteTrailer();
+            objects = writer.Objects;
+        });
+        return new SnapshotResult(Path.GetFullPath(path), objects, bytes, stopwatch.Elapsed, view.Pause);
+    }
+
+    internal static SnapshotHeader HeaderFor<TKey, TObject>(TableCore<TKey, TObject> core, IObjectCodec<TObject> codec, SnapshotWriteOptions options)
+        where TKey : notnull => new(SnapshotFormat.Version, core.Name, core.Type, core.KeyDescription, TypeName(typeof(TKey)),
+            TypeName(typeof(TObject)), core.Options.Protection, core.Options.NamedTable, codec.Id, DateTimeOffset.UtcNow,
+            options.Compress, options.Checksums);
+
+    internal static string TypeName(Type t) => t.FullName ?? t.Name;
+
+    /// <summary>
+    /// ETS <c>file2tab/2</c>: creates a table from a snapshot. The table takes its type, protection and
+    /// name registration from the file unless <paramref name="options"/> says otherwise; a file whose type,
+    /// key or stored type differs from what is asked is refused with <see cref="SnapshotMismatchException"/>.
+    /// </summary>
+    public static EtsTable<TKey, TObject> Load<TKey, TObject>(string path, Expression<Func<TObject, TKey>> key,
+        TableOptions? options = null, SnapshotReadOptions? readOptions = null, IObjectCodec<TObject>? codec = null,
+        IComparer<TKey>? keyComparer = null, IEqualityComparer<TKey>? keyEquality = null, CancellationToken ownerLifetime = default)
+        where TKey : notnull
+    {
+        if (key is null) Throw.Argument(nameof(key), "A table needs a key selector.");
+        CheckPath(path);
+        codec ??= MessagePackObjectCodec<TObject>.Instance;
+        var fs = PhysicalFileSystem.Instance;
+        using var stream = OpenForRead(fs, path);
+        var reader = new SnapshotReader(stream, Path.GetFullPath(path));
+        var header = reader.ReadHeader();
+        var tableOptions = options ?? new TableOptions { Type = header.Type, Protection = header.Protection, NamedTable = header.NamedTable };
+        var keyText = key.ToString();
+        CheckCompatible(Path.GetFullPath(path), header, tableOptions.Type, keyText, typeof(TKey), typeof(TObject), codec.Id);
+        var table = Ets.Create(header.Name, key.Compile(), keyText, tableOptions, keyComparer, keyEquality, null, ownerLifetime);
+        try
+        {
+            LoadInto(reader, table.Core, codec, (readOptions ?? SnapshotReadOptions.Default).Verify);
+            return table;
+        }
+        catch
+        {
+            table.DeleteTable();
+            throw;
+        }
+    }
+
+    internal static void LoadInto<TKey, TObject>(SnapshotReader reader, TableCore<TKey, TObject> core, IObjectCodec<TObject> codec, bool verify)
+        where TKey : notnull =>
+        reader.ReadObjects(codec, verify, core.Insert);
+
+    internal static Stream OpenForRead(IFileSystem fs, string path)
+    {
+        var full = Path.GetFullPath(path);
+        try
+        {
+            return fs.OpenRead(full);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new SnapshotFileException(full, "the file does not exist", null, e);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new SnapshotFileException(full, "the directory does not exist", null, e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new SnapshotFileException(full, "permission denied", null, e);
+        }
+        catch (IOException e)
+        {
+            throw new SnapshotFileException(full, $"the file cannot be opened ({e.Message})", null, e);
+        }
+    }
+
+    /// <summary>Refuses a file whose semantic options differ, naming the option and both values.</summary>
+    internal static void CheckCompatible(string path, SnapshotHeader header, TableType type, string key, Type keyType, Type objectType, string codec)
+    {
+        if (header.Type != type) throw new SnapshotMismatchException(path, "type", header.Type.ToEtsName(), type.ToEtsName());
+        if (header.KeyType != TypeName(keyType)) throw new SnapshotMismatchException(path, "key type", header.KeyType, TypeName(keyType));
+        if (header.Key != key) throw new SnapshotMismatchException(path, "key", header.Key, key);
+        if (header.ObjectType != TypeName(objectType)) throw new SnapshotMismatchException(path, "stored type", header.ObjectType, TypeName(objectType));
+        if (header.Codec != codec) throw new SnapshotMismatchException(path, "codec", header.Codec, codec);
+    }
+
+    /// <summary>
+    /// ETS <c>tabfile_info/1</c>: the header and counts of a snapshot, without loading its objects. The
+    /// header and trailer checksums are checked; use <see cref="Verify"/> to check every block.
+    /// </summary>
+    public static SnapshotInfo ReadInfo(string path)
+    {
+        CheckPath(path);
+        var full = Path.GetFullPath(path);
+        using var stream = OpenForRead(PhysicalFileSystem.Instance, full);
+        var reader = new SnapshotReader(stream, full);
+        var header = reader.ReadHeader();
+        var (objects, blocks) = reader.ReadTrailerOnly();
+        return new SnapshotInfo(full, header, objects, blocks, stream.Length);
+    }
+
+    /// <summary>
+    /// Checks a whole snapshot — structure, every checksum, every object decodable as raw MessagePack —
+    /// without the application's types. Throws <see cref="SnapshotFileException"/> naming the problem.
+    /// </summary>
+    public static SnapshotInfo Verify(string path)
+    {
+        CheckPath(path);
+        var full = Path.GetFullPath(path);
+        using var stream = OpenForRead(PhysicalFileSystem.Instance, full);
+        var reader = new SnapshotReader(stream, full);
+        var header = reader.ReadHeader();
+        var objects = reader.ReadObjects(RawMessagePackCodec.Instance, verify: true, static _ => { });
+        return new SnapshotInfo(full, header, objects, -1, stream.Length);
+    }
+
+    private static void CheckPath(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) Throw.Argument(nameof(path), "A file path may not be null or blank.");
+    }
+}
