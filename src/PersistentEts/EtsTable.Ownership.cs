@@ -85,12 +85,17 @@ public sealed partial class EtsTable<TKey, TObject>
         return new EtsTable<TKey, TObject>(_core);
     }
 
-    /// <summary>ETS <c>delete/1</c>: destroys the table now, whatever the heir. Owner only.</summary>
+    /// <summary>
+    /// ETS <c>delete/1</c>: destroys the table now, whatever the heir. Owner only. A persistent table is
+    /// saved first (the seed's <c>delete/1</c>); if that save fails, the exception is thrown and the table
+    /// stays alive.
+    /// </summary>
     public void DeleteTable()
     {
         lock (_core.OwnerLock)
         {
             RequireOwner(nameof(DeleteTable));
+            _core.Persistence?.SaveAndStop(rethrow: true);
             Ets.Registry.Destroy(_core);
         }
         _lifetime.Dispose();
@@ -118,6 +123,8 @@ public sealed partial class EtsTable<TKey, TObject>
             }
             else
             {
+                // A persistent table is saved before it goes; a failure is logged and kept in LastError.
+                _core.Persistence?.SaveAndStop(rethrow: false);
                 Ets.Registry.Destroy(_core);
             }
         }

@@ -34,6 +34,9 @@ public sealed partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, 
     /// <summary>Whether this handle currently owns the table.</summary>
     public bool IsOwner => ReferenceEquals(_core.Owner, this);
 
+    /// <summary>The save loop of a table made by <see cref="PersistentTable.New{TKey, TObject}"/>; null for a plain table.</summary>
+    public Persistence.TablePersistence? Persistence => _core.Persistence;
+
     /// <inheritdoc />
     public string Name => _core.Name;
 

@@ -42,7 +42,7 @@ public static class Snapshot
             writer.WriteTrailer();
             objects = writer.Objects;
         });
-        return new SnapshotResult(Path.GetFullPath(path), objects, bytes, stopwatch.Elapsed, view.Pause);
+        return new SnapshotResult(Path.GetFullPath(path), objects, bytes, stopwatch.Elapsed, view.Pause) { ChangeCount = view.ChangeCount };
     }
 
     internal static SnapshotHeader HeaderFor<TKey, TObject>(TableCore<TKey, TObject> core, IObjectCodec<TObject> codec, SnapshotWriteOptions options)

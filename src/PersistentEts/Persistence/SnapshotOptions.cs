@@ -43,4 +43,8 @@ public sealed record SnapshotReadOptions
 /// <param name="Bytes">The file's size.</param>
 /// <param name="Duration">Wall time of the whole save.</param>
 /// <param name="WriterPause">How long writers were held back to fix the snapshot's instant.</param>
-public sealed record SnapshotResult(string Path, long Objects, long Bytes, TimeSpan Duration, TimeSpan WriterPause);
+public sealed record SnapshotResult(string Path, long Objects, long Bytes, TimeSpan Duration, TimeSpan WriterPause)
+{
+    /// <summary>The table's change counter at the snapshot's instant: what "nothing changed since" compares with.</summary>
+    internal long ChangeCount { get; init; }
+}

@@ -47,6 +47,9 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     /// <summary>The heir, if any (guarded by <see cref="OwnerLock"/>).</summary>
     public HeirRegistration<TKey, TObject>? Heir;
 
+    /// <summary>The save loop, for tables made by <see cref="PersistentTable"/>; null otherwise.</summary>
+    public Persistence.TablePersistence? Persistence;
+
     public void EnsureAlive()
     {
         if (_destroyed) Throw.Destroyed(_name);

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+
+namespace PersistentEts.Persistence;
+
+/// <summary>Options of a persistent table: the table's own options plus how and when it is saved.</summary>
+public sealed record PersistentTableOptions
+{
+    /// <summary>The defaults: a protected set, saved every 5 seconds when changed.</summary>
+    public static PersistentTableOptions Default { get; } = new();
+
+    /// <summary>The table's options. Type, key and stored type must match an existing file; the rest never blocks a reopen.</summary>
+    public TableOptions Table { get; init; } = TableOptions.Default;
+
+    /// <summary>How often the table is saved if it changed (the seed's <c>persist_every</c>). Default 5 s.</summary>
+    public TimeSpan PersistEvery { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How saves are written. Periodic saves use it as is (synced by default); <c>Flush</c>, delete and
+    /// owner-end saves always sync.
+    /// </summary>
+    public SnapshotWriteOptions Write { get; init; } = SnapshotWriteOptions.Default;
+
+    /// <summary>Check block checksums when loading. Default true.</summary>
+    public bool VerifyOnLoad { get; init; } = true;
+
+    /// <summary>Where save failures, recoveries and slow saves are logged. Default: nowhere.</summary>
+    public ILogger? Logger { get; init; }
+
+    /// <summary>Checks every option; throws <see cref="EtsArgumentException"/> naming the first bad one.</summary>
+    public void Validate()
+    {
+        if (Table is null) Throw.Argument(nameof(Table), "Table options are required.");
+        Table.Validate();
+        if (Write is null) Throw.Argument(nameof(Write), "Write options are required.");
+        Write.Validate();
+        if (PersistEvery <= TimeSpan.Zero || PersistEvery > TimeSpan.FromDays(1))
+            Throw.Argument(nameof(PersistEvery), $"PersistEvery must be more than zero and at most one day, not {PersistEvery}.");
+    }
+}

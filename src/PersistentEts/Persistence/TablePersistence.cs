@@ -1,0 +1,48 @@
+namespace PersistentEts.Persistence;
+
+/// <summary>
+/// The saving side of a persistent table (<see cref="EtsTable{TKey, TObject}.Persistence"/>): flush,
+/// the last save and the last error.
+/// </summary>
+/// <remarks>
+/// A failed save never touches the last good file. It is logged, kept in <see cref="LastError"/>,
+/// raised through <see cref="SaveFailed"/>, and retried at the next period.
+/// </remarks>
+public abstract class TablePersistence
+{
+    private protected TablePersistence(string path) => Path = path;
+
+    /// <summary>The snapshot file.</summary>
+    public string Path { get; }
+
+    /// <summary>The last successful save, or null if none yet.</summary>
+    public SnapshotResult? LastSave { get; private protected set; }
+
+    /// <summary>The error of the last save if it failed; null after a success.</summary>
+    public Exception? LastError { get; private protected set; }
+
+    /// <summary>Number of saves skipped because nothing had changed.</summary>
+    public long SkippedSaves { get; private protected set; }
+
+    /// <summary>Raised after each successful save (on the saving thread).</summary>
+    public event Action<SnapshotResult>? Saved;
+
+    /// <summary>Raised after each failed save (on the saving thread).</summary>
+    public event Action<Exception>? SaveFailed;
+
+    private protected void OnSaved(SnapshotResult r) => Saved?.Invoke(r);
+
+    private protected void OnSaveFailed(Exception e) => SaveFailed?.Invoke(e);
+
+    /// <summary>
+    /// The seed's <c>flush/1</c>: saves now, synced, if anything changed since the last save, and restarts
+    /// the period. Throws <see cref="SnapshotFileException"/> if the save fails.
+    /// </summary>
+    public abstract SnapshotResult? Flush();
+
+    /// <summary>As <see cref="Flush"/>, on a thread-pool thread.</summary>
+    public Task<SnapshotResult?> FlushAsync(CancellationToken cancellationToken = default) =>
+        Task.Run(Flush, cancellationToken);
+
+    internal abstract void SaveAndStop(bool rethrow);
+}

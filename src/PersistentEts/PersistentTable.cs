@@ -1,0 +1,62 @@
+using System.Linq.Expressions;
+using PersistentEts.Persistence;
+using PersistentEts.Persistence.IO;
+
+namespace PersistentEts;
+
+/// <summary>
+/// The seed's <c>PersistentEts.new/3</c>: an ETS table kept in memory and saved to a file in the
+/// background. (In C# a type cannot share its namespace's name, hence <c>PersistentTable.New</c>.)
+/// </summary>
+public static class PersistentTable
+{
+    /// <summary>
+    /// Opens the table saved at <paramref name="path"/>, or creates an empty one if there is no file.
+    /// The result is an ordinary owner handle — every ETS operation works — whose
+    /// <see cref="EtsTable{TKey, TObject}.Persistence"/> saves it every <see cref="PersistentTableOptions.PersistEvery"/>
+    /// when it changed, on <c>Flush</c>, on <see cref="EtsTable{TKey, TObject}.DeleteTable"/>, when the owner ends
+    /// (dispose, lifetime token, or hand-over to nobody) and when the process exits gracefully.
+    /// </summary>
+    /// <exception cref="SnapshotFileException">The file exists but is damaged, foreign, truncated or unreadable.</exception>
+    /// <exception cref="SnapshotMismatchException">The file holds a table of another type, key, stored type or codec.</exception>
+    public static EtsTable<TKey, TObject> New<TKey, TObject>(string name, string path, Expression<Func<TObject, TKey>> key,
+        PersistentTableOptions? options = null, IObjectCodec<TObject>? codec = null, IComparer<TKey>? keyComparer = null,
+        IEqualityComparer<TKey>? keyEquality = null, CancellationToken ownerLifetime = default) where TKey : notnull
+    {
+        if (key is null) Throw.Argument(nameof(key), "A table needs a key selector.");
+        return Open(name, path, key.Compile(), key.ToString(), options ?? PersistentTableOptions.Default,
+            codec ?? MessagePackObjectCodec<TObject>.Instance, keyComparer, keyEquality, ownerLifetime, PhysicalFileSystem.Instance);
+    }
+
+    internal static EtsTable<TKey, TObject> Open<TKey, TObject>(string name, string path, Func<TObject, TKey> keyOf, string keyText,
+        PersistentTableOptions options, IObjectCodec<TObject> codec, IComparer<TKey>? keyComparer, IEqualityComparer<TKey>? keyEquality,
+        CancellationToken ownerLifetime, IFileSystem fs) where TKey : notnull
+    {
+        Ets.ValidateName(name, nameof(name));
+        if (string.IsNullOrWhiteSpace(path)) Throw.Argument(nameof(path), "A file path may not be null or blank.");
+        options.Validate();
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full) ?? ".";
+        if (!fs.DirectoryExists(dir)) throw new SnapshotFileException(full, $"the directory '{dir}' does not exist");
+        var table = Ets.Create(name, keyOf, keyText, options.Table, keyComparer, keyEquality, null, default);
+        try
+        {
+            if (fs.Exists(full))
+            {
+                using var stream = Snapshot.OpenForRead(fs, full);
+                var reader = new Persistence.Format.SnapshotReader(stream, full);
+                var header = reader.ReadHeader();
+                Snapshot.CheckCompatible(full, header, options.Table.Type, keyText, typeof(TKey), typeof(TObject), codec.Id);
+                Snapshot.LoadInto(reader, table.Core, codec, options.VerifyOnLoad);
+            }
+            table.Core.Persistence = new TablePersistenceOf<TKey, TObject>(table.Core, full, options, codec, fs, table.Core.ChangeCount);
+        }
+        catch
+        {
+            table.DeleteTable();
+            throw;
+        }
+        table.BindLifetime(ownerLifetime);
+        return table;
+    }
+}

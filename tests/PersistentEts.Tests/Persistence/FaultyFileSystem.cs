@@ -1,0 +1,75 @@
+using PersistentEts.Persistence.IO;
+
+namespace PersistentEts.Tests.Persistence;
+
+public enum FaultPoint { None, Write, Sync, Replace, SyncDirectory }
+
+/// <summary>The real file system, failing with an I/O error at a chosen step of a save.</summary>
+internal sealed class FaultyFileSystem : IFileSystem
+{
+    private readonly PhysicalFileSystem _real = PhysicalFileSystem.Instance;
+
+    public FaultPoint FailAt { get; set; }
+
+    private void Maybe(FaultPoint point)
+    {
+        if (FailAt == point) throw new IOException($"injected failure at {point} (ENOSPC)");
+    }
+
+    public Stream OpenRead(string path) => _real.OpenRead(path);
+
+    public Stream CreateNew(string path)
+    {
+        var s = _real.CreateNew(path);
+        return FailAt == FaultPoint.Write ? new FailingStream(s) : s;
+    }
+
+    public void Sync(Stream stream)
+    {
+        Maybe(FaultPoint.Sync);
+        _real.Sync(stream);
+    }
+
+    public void Replace(string source, string destination)
+    {
+        Maybe(FaultPoint.Replace);
+        _real.Replace(source, destination);
+    }
+
+    public void SyncDirectory(string directory)
+    {
+        Maybe(FaultPoint.SyncDirectory);
+        _real.SyncDirectory(directory);
+    }
+
+    public void Copy(string source, string destination) => _real.Copy(source, destination);
+
+    public void Delete(string path) => _real.Delete(path);
+
+    public bool Exists(string path) => _real.Exists(path);
+
+    public bool DirectoryExists(string path) => _real.DirectoryExists(path);
+
+    public long Length(string path) => _real.Length(path);
+
+    private sealed class FailingStream(Stream inner) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => inner.Position = value; }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("injected write failure (ENOSPC)");
+        public override void Write(ReadOnlySpan<byte> buffer) => throw new IOException("injected write failure (ENOSPC)");
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}
