@@ -5,14 +5,14 @@ using MessagePack.Resolvers;
 namespace PersistentEts.Persistence;
 
 /// <summary>
-/// The default codec: MessagePack with the contractless resolver, so records and POCOs need no
-/// attributes. Objects are written as maps keyed by member name, which keeps files self-describing:
+/// The default codec: MessagePack with the contractless resolver, so records and POCOs, public or not,
+/// need no attributes. Objects are written as maps keyed by member name, which keeps files self-describing:
 /// <c>pets dump</c> prints them as JSON without the application's types.
 /// </summary>
 /// <remarks>Decoding uses MessagePack's untrusted-data mode: depth limits and collision-resistant hashing, because a snapshot file is input.</remarks>
 public sealed class MessagePackObjectCodec<TObject> : IObjectCodec<TObject>
 {
-    private static readonly MessagePackSerializerOptions s_options = ContractlessStandardResolver.Options
+    private static readonly MessagePackSerializerOptions s_options = ContractlessStandardResolverAllowPrivate.Options
         .WithSecurity(MessagePackSecurity.UntrustedData);
 
     /// <summary>The shared instance.</summary>

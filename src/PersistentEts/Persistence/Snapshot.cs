@@ -38,7 +38,18 @@ public static class Snapshot
         {
             var writer = new SnapshotWriter<TObject>(stream, codec, options.Checksums, options.Compress);
             writer.WriteHeader(header);
-            foreach (var o in view.Objects()) writer.Add(o);
+            foreach (var o in view.Objects())
+            {
+                try
+                {
+                    writer.Add(o);
+                }
+                catch (Exception e) when (e is not EtsException and not IOException and not OutOfMemoryException)
+                {
+                    throw new SnapshotFileException(Path.GetFullPath(path),
+                        $"an object of type {typeof(TObject).Name} cannot be encoded by codec '{codec.Id}' ({e.Message}); the previous file is unchanged", null, e);
+                }
+            }
             writer.WriteTrailer();
             objects = writer.Objects;
         });
@@ -50,7 +61,16 @@ public static class Snapshot
             TypeName(typeof(TObject)), core.Options.Protection, core.Options.NamedTable, codec.Id, DateTimeOffset.UtcNow,
             options.Compress, options.Checksums);
 
-    internal static string TypeName(Type t) => t.FullName ?? t.Name;
+    /// <summary>A type's name as recorded in files: namespace-qualified, generic arguments spelled out, no assembly versions.</summary>
+    internal static string TypeName(Type t)
+    {
+        if (t.IsArray) return TypeName(t.GetElementType()!) + "[]";
+        if (!t.IsGenericType) return t.FullName ?? t.Name;
+        var definition = t.GetGenericTypeDefinition().FullName ?? t.Name;
+        var tick = definition.IndexOf('`', StringComparison.Ordinal);
+        var name = tick < 0 ? definition : definition[..tick];
+        return $"{name}<{string.Join(",", t.GetGenericArguments().Select(TypeName))}>";
+    }
 
     /// <summary>
     /// ETS <c>file2tab/2</c>: creates a table from a snapshot. The table takes its type, protection and

@@ -111,3 +111,25 @@ public sealed class BadFileTests : IDisposable
         Assert.Contains("does not exist", e.Message);
     }
 }
+
+/// <summary>A type the default codec cannot encode: the save fails with a typed error, the old file stays.</summary>
+public sealed class UnencodableObjectTests : IDisposable
+{
+    public sealed record Holder(int Id, Func<int> Callback);
+
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void UnencodableObject_FailsTheSaveWithATypedError()
+    {
+        var path = _dir.File("u.pets");
+        using var t = Ets.New("u", (Holder h) => h.Id);
+        t.Insert(new Holder(1, () => 1));
+        var e = Assert.Throws<SnapshotFileException>(() => PersistentEts.Persistence.Snapshot.Save(t, path));
+        Assert.Contains("cannot be encoded", e.Message);
+        Assert.False(File.Exists(path));
+        Assert.Empty(Directory.GetFiles(_dir.Path));
+    }
+}
