@@ -66,20 +66,10 @@ internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, TObject[
         var keys = KeysOf(objects);
         return UnderKeyLocks(keys, () =>
         {
-            foreach (var k in keys)
-            {
-                if (Store.TryGetLocked(k, out _)) return false;
-            }
+            if (AnyKeyExistsLocked(keys)) return false;
             for (var i = 0; i < objects.Count; i++) AddLocked(Store.StripeOf(keys[i]), keys[i], objects[i]);
             return true;
         });
-    }
-
-    private TKey[] KeysOf(IReadOnlyList<TObject> objects)
-    {
-        var keys = new TKey[objects.Count];
-        for (var i = 0; i < keys.Length; i++) keys[i] = KeyOfChecked(objects[i], nameof(objects));
-        return keys;
     }
 
     public override bool DeleteObject(TObject obj)

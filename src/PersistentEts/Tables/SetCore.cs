@@ -52,23 +52,13 @@ internal sealed partial class SetCore<TKey, TObject> : StoreCore<TKey, TObject, 
         var keys = KeysOf(objects);
         return UnderKeyLocks(keys, () =>
         {
-            foreach (var k in keys)
-            {
-                if (Store.TryGetLocked(k, out _)) return false;
-            }
+            if (AnyKeyExistsLocked(keys)) return false;
             for (var i = 0; i < objects.Count; i++) PutOne(keys[i], objects[i]);
             return true;
         });
     }
 
     private void PutOne(TKey key, TObject obj) => UpsertLocked(Store.StripeOf(key), key, obj);
-
-    private TKey[] KeysOf(IReadOnlyList<TObject> objects)
-    {
-        var keys = new TKey[objects.Count];
-        for (var i = 0; i < keys.Length; i++) keys[i] = KeyOfChecked(objects[i], nameof(objects));
-        return keys;
-    }
 
     public override bool DeleteObject(TObject obj)
     {

@@ -146,6 +146,24 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
 
     protected override void ClearForDestroy() => Clear();
 
+    /// <summary>The keys of a batch, each checked for null.</summary>
+    protected TKey[] KeysOf(IReadOnlyList<TObject> objects)
+    {
+        var keys = new TKey[objects.Count];
+        for (var i = 0; i < keys.Length; i++) keys[i] = KeyOfChecked(objects[i], nameof(objects));
+        return keys;
+    }
+
+    /// <summary>Whether any of the keys is in the table; the caller holds their stripes.</summary>
+    protected bool AnyKeyExistsLocked(TKey[] keys)
+    {
+        foreach (var k in keys)
+        {
+            if (Store.TryGetLocked(k, out _)) return true;
+        }
+        return false;
+    }
+
     /// <summary>
     /// Runs <paramref name="apply"/> holding the stripes of every key in <paramref name="keys"/>, isolated
     /// from readers: the building block of atomic batch writes.
