@@ -26,20 +26,12 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         public TKey CursorKey = default!;
         public volatile bool HasCursor;
 
-        // Hashed stores: the walk the reader follows, and how many of its keys were emitted. The walk is
-        // published before the reader emits anything; writers before that simply save pre-images.
-        public volatile HashedWalk? Walk;
-        public volatile int Emitted;
+        // Hashed stores: the reader emits stripe by stripe, each under its lock; stripes below this are done.
+        public volatile int EmittedStripes;
 
-        public bool IsEmitted(TKey key)
-        {
-            if (owner.Store.IsOrdered)
-                return HasCursor && owner._keyOrder!.Compare(key, CursorKey) <= 0;
-            var walk = Walk;
-            if (walk is null) return false;
-            var i = owner.IndexAfter(walk, key) - 1;
-            return i >= 0 && i < Emitted && owner.KeyEquality.Equals(walk.Keys[i], key);
-        }
+        public bool IsEmitted(TKey key) => owner.Store.IsOrdered
+            ? HasCursor && owner._keyOrder!.Compare(key, CursorKey) <= 0
+            : owner.Store.StripeOf(key) < EmittedStripes;
     }
 
     internal readonly record struct PreImage(bool Existed, TBucket Bucket);
@@ -100,25 +92,15 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
 
     private IEnumerable<TObject> CapturedOrdered(Capture c)
     {
-        var batch = new List<TBucket>(ChunkSize);
+        var batch = new List<TObject>(ChunkSize);
         while (true)
         {
             batch.Clear();
-            var done = false;
+            bool done;
             lock (Store.LockOf(0))
             {
                 var chunk = Store.CopyRange(c.HasCursor, c.CursorKey, ChunkSize, descending: false);
-                foreach (var (key, bucket) in chunk)
-                {
-                    if (c.PreImages.TryRemove(key, out var pre))
-                    {
-                        if (pre.Existed) batch.Add(pre.Bucket);
-                    }
-                    else
-                    {
-                        batch.Add(bucket);
-                    }
-                }
+                foreach (var (key, bucket) in chunk) EmitLocked(c, key, bucket, batch);
                 if (chunk.Count > 0)
                 {
                     c.CursorKey = chunk[^1].Key;
@@ -126,42 +108,55 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
                 }
                 done = chunk.Count < ChunkSize;
             }
-            foreach (var b in batch)
-            {
-                var bucket = b;
-                foreach (var o in Objects(ref bucket).ToArray()) yield return o;
-            }
+            foreach (var o in batch) yield return o;
             if (done) break;
         }
         foreach (var o in Leftovers(c)) yield return o;
     }
 
+    /// <summary>
+    /// Hashed stores: one lock-free pass sorts the entries by stripe, keeping the buckets it saw; then each
+    /// stripe is emitted under its lock. A bucket seen in the pass is the one of the instant unless the key
+    /// changed since, and then its pre-image, saved before the change, takes its place.
+    /// </summary>
     private IEnumerable<TObject> CapturedHashed(Capture c)
     {
-        var walk = BuildWalk();
-        c.Walk = walk;
-        for (var i = 0; i < walk.Keys.Length; i++)
+        var byStripe = new List<KeyValuePair<TKey, TBucket>>?[Store.StripeCount];
+        foreach (var (key, bucket) in Buckets(false))
+            (byStripe[Store.StripeOf(key)] ??= []).Add(new(key, bucket));
+        var batch = new List<TObject>();
+        for (var s = 0; s < byStripe.Length; s++)
         {
-            var key = walk.Keys[i];
-            TBucket bucket;
-            bool emit;
-            lock (Store.LockOf(Store.StripeOf(key)))
+            batch.Clear();
+            lock (Store.LockOf(s))
             {
-                if (c.PreImages.TryRemove(key, out var pre))
+                // A key met twice in the pass was removed and added back: it has a pre-image, used once.
+                HashSet<TKey>? fromPreImage = null;
+                foreach (var (key, bucket) in byStripe[s] ?? [])
                 {
-                    emit = pre.Existed;
-                    bucket = pre.Bucket;
+                    if (fromPreImage is not null && fromPreImage.Contains(key)) continue;
+                    if (EmitLocked(c, key, bucket, batch)) (fromPreImage ??= new(KeyEquality)).Add(key);
                 }
-                else
-                {
-                    emit = Store.TryGetLocked(key, out bucket);
-                }
-                c.Emitted = i + 1;
+                c.EmittedStripes = s + 1;
             }
-            if (!emit) continue;
-            foreach (var o in Objects(ref bucket).ToArray()) yield return o;
+            byStripe[s] = null;
+            foreach (var o in batch) yield return o;
         }
         foreach (var o in Leftovers(c)) yield return o;
+    }
+
+    /// <summary>Adds a key's objects as of the instant to <paramref name="batch"/>; true when they came from a pre-image.</summary>
+    private bool EmitLocked(Capture c, TKey key, TBucket current, List<TObject> batch)
+    {
+        var bucket = current;
+        var fromPreImage = c.PreImages.TryRemove(key, out var pre);
+        if (fromPreImage)
+        {
+            if (!pre.Existed) return true;
+            bucket = pre.Bucket;
+        }
+        foreach (var o in Objects(ref bucket)) batch.Add(o);
+        return fromPreImage;
     }
 
     /// <summary>Keys that existed at the instant but that the reader never met (deleted before it got there).</summary>
