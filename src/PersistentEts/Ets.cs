@@ -56,14 +56,14 @@ public static class Ets
     internal static EtsTable<TKey, TObject> Create<TKey, TObject>(
         string name, Func<TObject, TKey> keyOf, string keyDescription, TableOptions? options,
         IComparer<TKey>? keyComparer, IEqualityComparer<TKey>? keyEquality, IEqualityComparer<TObject>? objectEquality,
-        CancellationToken ownerLifetime) where TKey : notnull
+        CancellationToken ownerLifetime, int capacity = 0) where TKey : notnull
     {
         ValidateName(name, nameof(name));
         options ??= TableOptions.Default;
         options.Validate();
         if (!options.AllowMutableObjects) StoredTypeCheck.EnsureImmutable(typeof(TObject));
         var core = CreateCore(name, keyOf, keyDescription, options, keyComparer, keyEquality,
-            objectEquality ?? EqualityComparer<TObject>.Default);
+            objectEquality ?? EqualityComparer<TObject>.Default, capacity);
         var owner = new EtsTable<TKey, TObject>(core);
         core.Owner = owner;
         Registry.Add(core);
@@ -73,7 +73,7 @@ public static class Ets
 
     private static TableCore<TKey, TObject> CreateCore<TKey, TObject>(
         string name, Func<TObject, TKey> keyOf, string keyDescription, TableOptions options,
-        IComparer<TKey>? keyComparer, IEqualityComparer<TKey>? keyEquality, IEqualityComparer<TObject> objectEquality)
+        IComparer<TKey>? keyComparer, IEqualityComparer<TKey>? keyEquality, IEqualityComparer<TObject> objectEquality, int capacity)
         where TKey : notnull
     {
         var ordered = options.Type == TableType.OrderedSet;
@@ -82,12 +82,12 @@ public static class Ets
         var equality = ordered ? new ComparerEquality<TKey>(comparer) : keyEquality ?? EqualityComparer<TKey>.Default;
         if (options.Type.IsBag())
         {
-            var bagStore = new HashStore<TKey, TObject[]>(options.ResolveStripes(), equality);
+            var bagStore = new HashStore<TKey, TObject[]>(options.ResolveStripes(), equality, capacity);
             return new BagCore<TKey, TObject>(name, options, keyOf, keyDescription, bagStore, equality, objectEquality);
         }
         IStore<TKey, TObject> store = ordered
             ? new SortedStore<TKey, TObject>(comparer)
-            : new HashStore<TKey, TObject>(options.ResolveStripes(), equality);
+            : new HashStore<TKey, TObject>(options.ResolveStripes(), equality, capacity);
         return new SetCore<TKey, TObject>(name, options, keyOf, keyDescription, store, equality, objectEquality);
     }
 

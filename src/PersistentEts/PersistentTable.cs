@@ -38,23 +38,35 @@ public static class PersistentTable
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full) ?? ".";
         if (!fs.DirectoryExists(dir)) throw new SnapshotFileException(full, $"the directory '{dir}' does not exist");
-        var table = Ets.Create(name, keyOf, keyText, options.Table, keyComparer, keyEquality, null, default);
+        Stream? stream = null;
+        Persistence.Format.SnapshotReader? reader = null;
+        var capacity = 0;
+        if (fs.Exists(full))
+        {
+            stream = Snapshot.OpenForRead(fs, full);
+            reader = new Persistence.Format.SnapshotReader(stream, full);
+        }
+        EtsTable<TKey, TObject>? table = null;
         try
         {
-            if (fs.Exists(full))
+            if (reader is not null)
             {
-                using var stream = Snapshot.OpenForRead(fs, full);
-                var reader = new Persistence.Format.SnapshotReader(stream, full);
                 var header = reader.ReadHeader();
                 Snapshot.CheckCompatible(full, header, options.Table.Type, keyText, typeof(TKey), typeof(TObject), codec.Id);
-                Snapshot.LoadInto(reader, table.Core, codec, options.VerifyOnLoad);
+                capacity = reader.PeekObjectCount();
             }
+            table = Ets.Create(name, keyOf, keyText, options.Table, keyComparer, keyEquality, null, default, capacity);
+            if (reader is not null) Snapshot.LoadInto(reader, table.Core, codec, options.VerifyOnLoad, full);
             table.Core.Persistence = new TablePersistenceOf<TKey, TObject>(table.Core, full, options, codec, fs, table.Core.ChangeCount);
         }
         catch
         {
-            table.DeleteTable();
+            table?.DeleteTable();
             throw;
+        }
+        finally
+        {
+            stream?.Dispose();
         }
         table.BindLifetime(ownerLifetime);
         return table;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Linq.Expressions;
 using PersistentEts.Persistence.Format;
@@ -34,26 +35,35 @@ public static class Snapshot
         var header = HeaderFor(core, codec, options);
         using var view = core.BeginSnapshot();
         long objects = 0;
+        var full = Path.GetFullPath(path);
         var bytes = AtomicFileWriter.Replace(fs, path, options.Sync, options.KeepPrevious, stream =>
         {
-            var writer = new SnapshotWriter<TObject>(stream, codec, options.Checksums, options.Compress);
+            var writer = new SnapshotWriter(stream, options.Checksums, options.Compress);
             writer.WriteHeader(header);
-            foreach (var o in view.Objects())
+            using var encoder = new BlockEncoder<TObject>(view.Objects(), (buffer, o) => Encode(codec, buffer, o, full));
+            foreach (var block in encoder.Blocks())
             {
-                try
-                {
-                    writer.Add(o);
-                }
-                catch (Exception e) when (e is not EtsException and not IOException and not OutOfMemoryException)
-                {
-                    throw new SnapshotFileException(Path.GetFullPath(path),
-                        $"an object of type {typeof(TObject).Name} cannot be encoded by codec '{codec.Id}' ({e.Message}); the previous file is unchanged", null, e);
-                }
+                writer.WriteBlock(block.Buffer.WrittenSpan, block.Count);
+                encoder.Return(block);
             }
+            encoder.Complete();
             writer.WriteTrailer();
             objects = writer.Objects;
         });
-        return new SnapshotResult(Path.GetFullPath(path), objects, bytes, stopwatch.Elapsed, view.Pause) { ChangeCount = view.ChangeCount };
+        return new SnapshotResult(full, objects, bytes, stopwatch.Elapsed, view.Pause) { ChangeCount = view.ChangeCount };
+    }
+
+    private static void Encode<TObject>(IObjectCodec<TObject> codec, System.Buffers.IBufferWriter<byte> buffer, TObject obj, string path)
+    {
+        try
+        {
+            codec.Write(buffer, obj);
+        }
+        catch (Exception e) when (e is not EtsException and not IOException and not OutOfMemoryException)
+        {
+            throw new SnapshotFileException(path,
+                $"an object of type {typeof(TObject).Name} cannot be encoded by codec '{codec.Id}' ({e.Message}); the previous file is unchanged", null, e);
+        }
     }
 
     internal static SnapshotHeader HeaderFor<TKey, TObject>(TableCore<TKey, TObject> core, IObjectCodec<TObject> codec, SnapshotWriteOptions options)
@@ -92,10 +102,11 @@ public static class Snapshot
         var tableOptions = options ?? new TableOptions { Type = header.Type, Protection = header.Protection, NamedTable = header.NamedTable };
         var keyText = key.ToString();
         CheckCompatible(Path.GetFullPath(path), header, tableOptions.Type, keyText, typeof(TKey), typeof(TObject), codec.Id);
-        var table = Ets.Create(header.Name, key.Compile(), keyText, tableOptions, keyComparer, keyEquality, null, ownerLifetime);
+        var table = Ets.Create(header.Name, key.Compile(), keyText, tableOptions, keyComparer, keyEquality, null, ownerLifetime,
+            reader.PeekObjectCount());
         try
         {
-            LoadInto(reader, table.Core, codec, (readOptions ?? SnapshotReadOptions.Default).Verify);
+            LoadInto(reader, table.Core, codec, (readOptions ?? SnapshotReadOptions.Default).Verify, Path.GetFullPath(path));
             return table;
         }
         catch
@@ -105,9 +116,65 @@ public static class Snapshot
         }
     }
 
-    internal static void LoadInto<TKey, TObject>(SnapshotReader reader, TableCore<TKey, TObject> core, IObjectCodec<TObject> codec, bool verify)
-        where TKey : notnull =>
-        reader.ReadObjects(codec, verify, core.Insert);
+    /// <summary>
+    /// Decodes on a second thread while this one inserts, in batches through a short queue. The table is
+    /// not visible to anyone yet; on any failure the caller destroys it, so nothing is ever loaded in part.
+    /// </summary>
+    internal static void LoadInto<TKey, TObject>(SnapshotReader reader, TableCore<TKey, TObject> core, IObjectCodec<TObject> codec, bool verify, string path)
+        where TKey : notnull
+    {
+        const int batchSize = 4096;
+        using var cancel = new CancellationTokenSource();
+        using var batches = new BlockingCollection<List<TObject>>(4);
+        var decoder = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                var batch = new List<TObject>(batchSize);
+                reader.ReadObjects(codec, verify, o =>
+                {
+                    batch.Add(o);
+                    if (batch.Count < batchSize) return;
+                    batches.Add(batch, cancel.Token);
+                    batch = new List<TObject>(batchSize);
+                });
+                if (batch.Count > 0) batches.Add(batch, cancel.Token);
+            }
+            finally
+            {
+                batches.CompleteAdding();
+            }
+        }, cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            foreach (var batch in batches.GetConsumingEnumerable(cancel.Token))
+            {
+                foreach (var o in batch) core.Insert(o);
+            }
+        }
+        catch (EtsArgumentException e)
+        {
+            cancel.Cancel();
+            throw new SnapshotFileException(path, $"an object cannot be stored: {e.Message}", null, e);
+        }
+        finally
+        {
+            if (cancel.IsCancellationRequested) WaitQuietly(decoder);
+        }
+        decoder.GetAwaiter().GetResult();
+    }
+
+    private static void WaitQuietly(Task task)
+    {
+        try
+        {
+            task.Wait();
+        }
+        catch (AggregateException)
+        {
+            // The failure being thrown already explains the load's end.
+        }
+    }
 
     internal static Stream OpenForRead(IFileSystem fs, string path)
     {

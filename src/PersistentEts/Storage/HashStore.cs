@@ -18,10 +18,13 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     // read lock-free; otherwise they take the key's stripe lock, so they cannot see half of a batch.
     private int _multiKeyWriters;
 
-    public HashStore(int stripes, IEqualityComparer<TKey>? comparer)
+    /// <param name="stripes">Writer lock stripes, a power of two.</param>
+    /// <param name="comparer">Key equality.</param>
+    /// <param name="capacity">Expected key count (known when loading a file), so the dictionary never has to grow.</param>
+    public HashStore(int stripes, IEqualityComparer<TKey>? comparer, int capacity = 0)
     {
         _comparer = comparer ?? EqualityComparer<TKey>.Default;
-        _map = new ConcurrentDictionary<TKey, TBucket>(Environment.ProcessorCount, 31, _comparer);
+        _map = new ConcurrentDictionary<TKey, TBucket>(Environment.ProcessorCount, Math.Max(31, capacity), _comparer);
         _locks = new object[stripes];
         for (var i = 0; i < stripes; i++) _locks[i] = new object();
         _mask = stripes - 1;

@@ -128,6 +128,31 @@ internal sealed class SnapshotReader(Stream input, string path)
         if (input.ReadByte() >= 0) throw Fail("there are bytes after the trailer", _offset);
     }
 
+    /// <summary>
+    /// The object count the trailer claims, read without moving the read position, or 0 when it cannot be
+    /// read. Only a capacity hint: the full read checks it.
+    /// </summary>
+    public int PeekObjectCount()
+    {
+        if (!input.CanSeek) return 0;
+        var position = input.Position;
+        var offset = _offset;
+        try
+        {
+            var (objects, _) = ReadTrailerOnly();
+            return (int)Math.Min(objects, 1 << 26);
+        }
+        catch (SnapshotFileException)
+        {
+            return 0; // the full read reports the damage with its real position
+        }
+        finally
+        {
+            input.Position = position;
+            _offset = offset;
+        }
+    }
+
     /// <summary>Reads only the trailer at the end of the file, for info without loading.</summary>
     public (long Objects, long Blocks) ReadTrailerOnly()
     {

@@ -1,17 +1,17 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using K4os.Compression.LZ4;
 
 namespace PersistentEts.Persistence.Format;
 
-/// <summary>Writes one snapshot to a stream: preamble and header, blocks of objects, trailer.</summary>
-internal sealed class SnapshotWriter<TObject>(Stream output, IObjectCodec<TObject> codec, bool checksums, bool compress)
+/// <summary>
+/// Writes one snapshot to a stream: preamble and header, blocks, trailer. Blocks arrive already encoded
+/// (see <see cref="BlockEncoder{TObject}"/>), so encoding can run on another thread than the writing.
+/// </summary>
+internal sealed class SnapshotWriter(Stream output, bool checksums, bool compress)
 {
-    private readonly ArrayBufferWriter<byte> _raw = new(SnapshotFormat.TargetBlockBytes + (64 << 10));
     private readonly XxHash64 _blockHashes = new();
     private byte[] _compressed = [];
-    private int _count;
     private long _objects;
     private long _blocks;
 
@@ -33,19 +33,13 @@ internal sealed class SnapshotWriter<TObject>(Stream output, IObjectCodec<TObjec
         output.Write(crc);
     }
 
-    public void Add(TObject obj)
+    /// <summary>Writes one encoded block of <paramref name="count"/> objects.</summary>
+    public void WriteBlock(ReadOnlySpan<byte> raw, int count)
     {
-        codec.Write(_raw, obj);
-        _count++;
-        if (_raw.WrittenCount >= SnapshotFormat.TargetBlockBytes) FlushBlock();
-    }
-
-    private void FlushBlock()
-    {
-        if (_count == 0) return;
-        if (_raw.WrittenCount > SnapshotFormat.MaxBlockBytes)
-            throw new EtsArgumentException(null, $"An object encodes to more than {SnapshotFormat.MaxBlockBytes} bytes, the largest a block holds.");
-        ReadOnlySpan<byte> stored = _raw.WrittenSpan;
+        if (count == 0) return;
+        if (raw.Length > SnapshotFormat.MaxBlockBytes)
+            throw new EtsArgumentException(null, $"A block of objects encodes to more than {SnapshotFormat.MaxBlockBytes} bytes, the most a block holds.");
+        var stored = raw;
         if (compress)
         {
             var max = LZ4Codec.MaximumOutputSize(stored.Length);
@@ -56,22 +50,19 @@ internal sealed class SnapshotWriter<TObject>(Stream output, IObjectCodec<TObjec
         var hash = checksums ? XxHash3.HashToUInt64(stored) : 0UL;
         Span<byte> head = stackalloc byte[SnapshotFormat.BlockHeaderBytes];
         head[0] = SnapshotFormat.BlockTag;
-        BinaryPrimitives.WriteInt32LittleEndian(head[1..], _count);
-        BinaryPrimitives.WriteInt32LittleEndian(head[5..], _raw.WrittenCount);
+        BinaryPrimitives.WriteInt32LittleEndian(head[1..], count);
+        BinaryPrimitives.WriteInt32LittleEndian(head[5..], raw.Length);
         BinaryPrimitives.WriteInt32LittleEndian(head[9..], stored.Length);
         BinaryPrimitives.WriteUInt64LittleEndian(head[13..], hash);
         output.Write(head);
         output.Write(stored);
         _blockHashes.Append(head[13..]);
-        _objects += _count;
+        _objects += count;
         _blocks++;
-        _count = 0;
-        _raw.ResetWrittenCount();
     }
 
     public void WriteTrailer()
     {
-        FlushBlock();
         Span<byte> t = stackalloc byte[SnapshotFormat.TrailerBytes];
         t[0] = SnapshotFormat.TrailerTag;
         BinaryPrimitives.WriteInt64LittleEndian(t[1..], _objects);
