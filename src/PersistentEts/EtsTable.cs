@@ -20,9 +20,17 @@ public sealed partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, 
 
     private readonly TableCore<TKey, TObject> _core;
 
+    // Copied from the immutable options so the per-call rights check reads no other object.
+    private readonly TableProtection _protection;
+
+    // A set table's hashed store, read directly by TryLookup and Contains (see SetCore.HashedStore).
+    private readonly Storage.HashStore<TKey, TObject>? _hashedSet;
+
     internal EtsTable(TableCore<TKey, TObject> core)
     {
         _core = core;
+        _protection = core.Options.Protection;
+        _hashedSet = (core as SetCore<TKey, TObject>)?.HashedStore;
         HandleId = Interlocked.Increment(ref s_nextHandleId);
     }
 
@@ -49,18 +57,21 @@ public sealed partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, 
     private TableCore<TKey, TObject> Read()
     {
         _core.EnsureAlive();
-        if (_core.Options.Protection == TableProtection.Private && !IsOwner)
-            Throw.Access($"Table '{_core.Name}' is private: only its owner may read it.");
+        if (_protection == TableProtection.Private && !IsOwner) ThrowNoRead();
         return _core;
     }
 
     private TableCore<TKey, TObject> Write()
     {
         _core.EnsureAlive();
-        if (_core.Options.Protection != TableProtection.Public && !IsOwner)
-            Throw.Access($"Table '{_core.Name}' is {_core.Options.Protection.ToString().ToLowerInvariant()}: only its owner may write to it.");
+        if (_protection != TableProtection.Public && !IsOwner) ThrowNoWrite();
         return _core;
     }
+
+    private void ThrowNoRead() => Throw.Access($"Table '{_core.Name}' is private: only its owner may read it.");
+
+    private void ThrowNoWrite() =>
+        Throw.Access($"Table '{_core.Name}' is {_protection.ToString().ToLowerInvariant()}: only its owner may write to it.");
 
     private static TKey CheckKey(TKey key)
     {
@@ -72,7 +83,12 @@ public sealed partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, 
     public IReadOnlyList<TObject> Lookup(TKey key) => Read().Lookup(CheckKey(key));
 
     /// <inheritdoc />
-    public bool TryLookup(TKey key, [MaybeNullWhen(false)] out TObject obj) => Read().TryLookup(CheckKey(key), out obj);
+    public bool TryLookup(TKey key, [MaybeNullWhen(false)] out TObject obj)
+    {
+        var core = Read();
+        CheckKey(key);
+        return _hashedSet is { } h ? h.TryGet(key, out obj) : core.TryLookup(key, out obj);
+    }
 
     /// <inheritdoc />
     public IReadOnlyList<TResult> LookupElement<TResult>(TKey key, Func<TObject, TResult> projection)
@@ -92,7 +108,12 @@ public sealed partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, 
     }
 
     /// <inheritdoc />
-    public bool Contains(TKey key) => Read().Contains(CheckKey(key));
+    public bool Contains(TKey key)
+    {
+        var core = Read();
+        CheckKey(key);
+        return _hashedSet is { } h ? h.TryGet(key, out _) : core.Contains(key);
+    }
 
     /// <inheritdoc />
     public bool TryFirst([MaybeNullWhen(false)] out TKey key) => Read().TryFirst(out key);

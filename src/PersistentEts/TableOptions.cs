@@ -32,7 +32,7 @@ public sealed record TableOptions
     public bool ReadConcurrency { get; init; }
 
     /// <summary>
-    /// ETS <c>write_concurrency</c>. When true, hashed tables use more lock stripes
+    /// ETS <c>write_concurrency</c>. When true, hashed tables use four times more lock stripes
     /// (see <see cref="LockStripes"/>). Never changes results.
     /// </summary>
     public bool WriteConcurrency { get; init; }
@@ -47,8 +47,8 @@ public sealed record TableOptions
     public bool Compressed { get; init; }
 
     /// <summary>
-    /// Number of write-lock stripes of a hashed table, a power of two from 1 to 4096. Null picks one from
-    /// <see cref="WriteConcurrency"/> and the processor count. Ordered tables always use one lock.
+    /// Number of write-lock stripes of a hashed table, a power of two from 1 to 4096. Null picks
+    /// max(64, 16 × processors), or 64 × processors with <see cref="WriteConcurrency"/>. Ordered tables always use one lock.
     /// </summary>
     public int? LockStripes { get; init; }
 
@@ -72,7 +72,8 @@ public sealed record TableOptions
     internal int ResolveStripes()
     {
         if (LockStripes is { } s) return s;
-        var wanted = Environment.ProcessorCount * (WriteConcurrency ? 16 : 4);
-        return (int)Math.Min(4096, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, wanted)));
+        // Enough stripes that two writers rarely meet on one; each costs a padded lock and a stats line.
+        var wanted = Math.Max(64, Environment.ProcessorCount * (WriteConcurrency ? 64 : 16));
+        return (int)Math.Min(4096, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)wanted));
     }
 }

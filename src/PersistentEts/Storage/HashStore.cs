@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace PersistentEts.Storage;
 
@@ -11,7 +12,7 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
 {
     private readonly ConcurrentDictionary<TKey, TBucket> _map;
     private readonly IEqualityComparer<TKey> _comparer;
-    private readonly object[] _locks;
+    private readonly StripeLock[] _locks;
     private readonly int _mask;
 
     // Number of multi-key writes in progress. Readers read it once per lookup: while it is zero they
@@ -24,9 +25,13 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     public HashStore(int stripes, IEqualityComparer<TKey>? comparer, int capacity = 0)
     {
         _comparer = comparer ?? EqualityComparer<TKey>.Default;
-        _map = new ConcurrentDictionary<TKey, TBucket>(Environment.ProcessorCount, Math.Max(31, capacity), _comparer);
-        _locks = new object[stripes];
-        for (var i = 0; i < stripes; i++) _locks[i] = new object();
+        // Only the comparer-only constructor keeps the dictionary's own lock array growing with its size;
+        // naming a concurrency level fixes it, and lookups measured twice as slow on a million keys.
+        _map = capacity > 0
+            ? new ConcurrentDictionary<TKey, TBucket>(Environment.ProcessorCount, capacity, _comparer)
+            : new ConcurrentDictionary<TKey, TBucket>(_comparer);
+        _locks = new StripeLock[stripes];
+        for (var i = 0; i < stripes; i++) _locks[i] = new StripeLock();
         _mask = stripes - 1;
     }
 
@@ -37,19 +42,34 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     // ConcurrentDictionary.Count takes every internal lock; callers needing a cheap count keep their own.
     public int KeyCount => _map.Count;
 
-    public int StripeOf(TKey key)
+    /// <summary>Number of partitions: finer than stripes, and each lies within one stripe.</summary>
+    public const int Partitions = 4096;
+
+    public int StripeOf(TKey key) => PartitionOf(key) & _mask;
+
+    /// <summary>
+    /// The key's partition, 0 to <see cref="Partitions"/> − 1. Its stripe is <c>partition &amp; (stripes − 1)</c>,
+    /// so a snapshot can emit one small partition at a time under that stripe's lock.
+    /// </summary>
+    public int PartitionOf(TKey key)
     {
-        // Mix the hash so that keys that differ only in high bits still spread over stripes.
+        // Mix the hash so that keys that differ only in high bits still spread over partitions.
         var h = (uint)_comparer.GetHashCode(key) * 0x9E3779B9u;
-        return (int)(h >> 16) & _mask;
+        return (int)(h >> 16) & (Partitions - 1);
     }
+
+    /// <summary>The stripe that guards a partition.</summary>
+    public int StripeOfPartition(int partition) => partition & _mask;
 
     public object LockOf(int stripe) => _locks[stripe];
 
-    public bool TryGet(TKey key, out TBucket bucket)
+    public bool TryGet(TKey key, out TBucket bucket) =>
+        Volatile.Read(ref _multiKeyWriters) == 0 ? _map.TryGetValue(key, out bucket!) : TryGetIsolated(key, out bucket);
+
+    // Out of line: a method with a lock (a try/finally) is never inlined, and TryGet must be.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryGetIsolated(TKey key, out TBucket bucket)
     {
-        if (Volatile.Read(ref _multiKeyWriters) == 0)
-            return _map.TryGetValue(key, out bucket!);
         lock (_locks[StripeOf(key)])
             return _map.TryGetValue(key, out bucket!);
     }

@@ -8,18 +8,40 @@ internal sealed partial class SetCore<TKey, TObject> : StoreCore<TKey, TObject, 
 {
     private readonly IEqualityComparer<TObject> _objectEquality;
 
+    // The store again, typed as the sealed class when it is one, so the hottest reads make direct,
+    // inlinable calls: a random lookup is bound by cache misses, and a short path lets the processor
+    // overlap the misses of successive lookups.
+    private readonly HashStore<TKey, TObject>? _hashed;
+
+    /// <summary>The hashed store of a set table, for handles' direct reads; null for ordered_set.</summary>
+    public HashStore<TKey, TObject>? HashedStore => _hashed;
+
     public SetCore(string name, TableOptions options, Func<TObject, TKey> keyOf, string keyDescription,
         IStore<TKey, TObject> store, IEqualityComparer<TKey> keyEquality, IEqualityComparer<TObject> objectEquality)
         : base(name, options, keyOf, keyDescription, store, keyEquality)
     {
         _objectEquality = objectEquality;
+        _hashed = store as HashStore<TKey, TObject>;
     }
+
+    public override bool TryLookup(TKey key, out TObject obj) =>
+        _hashed is { } h ? h.TryGet(key, out obj) : Store.TryGet(key, out obj);
+
+    public override bool Contains(TKey key) =>
+        _hashed is { } h ? h.TryGet(key, out _) : Store.TryGet(key, out _);
 
     protected override ReadOnlySpan<TObject> Objects(ref TObject bucket) => MemoryMarshal.CreateReadOnlySpan(ref bucket, 1);
 
     public override void Insert(TObject obj)
     {
         var key = KeyOfChecked(obj, nameof(obj));
+        if (_hashed is { } h)
+        {
+            // The same as below through the sealed type: direct calls the JIT can inline.
+            var s = h.StripeOf(key);
+            lock (h.LockOf(s)) UpsertHashedLocked(h, s, key, obj);
+            return;
+        }
         var stripe = Store.StripeOf(key);
         lock (Store.LockOf(stripe)) UpsertLocked(stripe, key, obj);
     }

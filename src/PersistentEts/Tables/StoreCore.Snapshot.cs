@@ -26,12 +26,14 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         public TKey CursorKey = default!;
         public volatile bool HasCursor;
 
-        // Hashed stores: the reader emits stripe by stripe, each under its lock; stripes below this are done.
-        public volatile int EmittedStripes;
+        // Hashed stores: the reader emits partition by partition, each under the lock of the stripe that
+        // holds it; partitions below this are done. A writer holds its key's stripe lock while it checks,
+        // so its partition cannot be emitted during the check.
+        public volatile int EmittedPartitions;
 
-        public bool IsEmitted(TKey key) => owner.Store.IsOrdered
-            ? HasCursor && owner._keyOrder!.Compare(key, CursorKey) <= 0
-            : owner.Store.StripeOf(key) < EmittedStripes;
+        public bool IsEmitted(TKey key) => owner.Store is HashStore<TKey, TBucket> hashed
+            ? hashed.PartitionOf(key) < EmittedPartitions
+            : HasCursor && owner._keyOrder!.Compare(key, CursorKey) <= 0;
     }
 
     internal readonly record struct PreImage(bool Existed, TBucket Bucket);
@@ -115,31 +117,32 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     }
 
     /// <summary>
-    /// Hashed stores: one lock-free pass sorts the entries by stripe, keeping the buckets it saw; then each
-    /// stripe is emitted under its lock. A bucket seen in the pass is the one of the instant unless the key
-    /// changed since, and then its pre-image, saved before the change, takes its place.
+    /// Hashed stores: one lock-free pass sorts the entries by partition, keeping the buckets it saw; then
+    /// each partition is emitted under its stripe's lock, held for a few hundred keys at most. A bucket seen
+    /// in the pass is the one of the instant unless the key changed since, and then its pre-image, saved
+    /// before the change, takes its place.
     /// </summary>
     private IEnumerable<TObject> CapturedHashed(Capture c)
     {
-        var byStripe = new List<KeyValuePair<TKey, TBucket>>?[Store.StripeCount];
-        foreach (var (key, bucket) in Buckets(false))
-            (byStripe[Store.StripeOf(key)] ??= []).Add(new(key, bucket));
+        var hashed = (HashStore<TKey, TBucket>)Store;
+        var byPartition = new List<KeyValuePair<TKey, TBucket>>?[HashStore<TKey, TBucket>.Partitions];
+        foreach (var kv in hashed) (byPartition[hashed.PartitionOf(kv.Key)] ??= []).Add(kv);
         var batch = new List<TObject>();
-        for (var s = 0; s < byStripe.Length; s++)
+        for (var p = 0; p < byPartition.Length; p++)
         {
             batch.Clear();
-            lock (Store.LockOf(s))
+            lock (Store.LockOf(hashed.StripeOfPartition(p)))
             {
                 // A key met twice in the pass was removed and added back: it has a pre-image, used once.
                 HashSet<TKey>? fromPreImage = null;
-                foreach (var (key, bucket) in byStripe[s] ?? [])
+                foreach (var (key, bucket) in byPartition[p] ?? [])
                 {
                     if (fromPreImage is not null && fromPreImage.Contains(key)) continue;
                     if (EmitLocked(c, key, bucket, batch)) (fromPreImage ??= new(KeyEquality)).Add(key);
                 }
-                c.EmittedStripes = s + 1;
+                c.EmittedPartitions = p + 1;
             }
-            byStripe[s] = null;
+            byPartition[p] = null;
             foreach (var o in batch) yield return o;
         }
         foreach (var o in Leftovers(c)) yield return o;

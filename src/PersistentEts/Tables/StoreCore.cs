@@ -62,6 +62,13 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
         Account(stripe, Store.SetLocked(key, bucket) ? 1 : 0);
     }
 
+    /// <summary><see cref="UpsertLocked"/> for a hashed store known by its sealed type.</summary>
+    protected void UpsertHashedLocked(HashStore<TKey, TBucket> store, int stripe, TKey key, TBucket bucket)
+    {
+        BeforeWriteLocked(key);
+        Account(stripe, store.SetLocked(key, bucket) ? 1 : 0);
+    }
+
     /// <summary>Removes a key and records the change; the caller holds the key's stripe lock.</summary>
     protected void RemoveLocked(int stripe, TKey key, int objectDelta)
     {

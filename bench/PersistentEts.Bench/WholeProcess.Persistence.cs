@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using PersistentEts.Persistence;
+
+namespace PersistentEts.Bench;
+
+internal static partial class WholeProcess
+{
+    private static void Persistence(TableType type, Row[] rows, List<(string, string)> figures)
+    {
+        var n = rows.Length;
+        var dir = Path.Combine(Path.GetTempPath(), "pets-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, "rows.pets");
+        try
+        {
+            using var table = NewTable(type);
+            table.Insert(rows);
+            rows = null!; // the table holds them now; the array must not count as the table's memory
+            var steady = GC.GetTotalMemory(forceFullCollection: true);
+
+            // Warm the codec once, then time saves (sync on) and loads.
+            Snapshot.Save(table, path);
+            var snapshot = Measure.MedianSeconds(3, () => Snapshot.Save(table, path));
+            var fileBytes = new FileInfo(path).Length;
+            long loaded = 0;
+            var load = Measure.MedianSeconds(3, () =>
+            {
+                using var back = Snapshot.Load(path, (Row r) => r.Id, new TableOptions { Type = type });
+                loaded = back.Count;
+            }, () => GC.Collect());
+            var disk = Measure.MedianSeconds(3, () => DiskWrite(Path.Combine(dir, "raw.bin"), fileBytes));
+            var peak = PeakDuringSave(table, path);
+
+            var (idle, _) = Writers(table, n, TimeSpan.FromSeconds(2), null);
+            var (during, maxPause) = Writers(table, n, TimeSpan.FromSeconds(2), path);
+
+            figures.Add(("snapshot_s", F(snapshot)));
+            figures.Add(("load_s", F(load)));
+            figures.Add(("loaded_records", loaded.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            figures.Add(("file_mb", F(fileBytes / 1e6)));
+            figures.Add(("disk_write_s", F(disk)));
+            figures.Add(("snapshot_vs_disk", F(snapshot / disk)));
+            figures.Add(("writer_ops_s_idle", Ops(idle)));
+            figures.Add(("writer_ops_s_during_snapshot", Ops(during)));
+            figures.Add(("writer_during_vs_idle", F(during / idle)));
+            figures.Add(("max_writer_pause_ms", F(maxPause)));
+            figures.Add(("steady_mb", F(steady / 1e6)));
+            figures.Add(("snapshot_peak_mb", F(peak / 1e6)));
+            figures.Add(("peak_vs_steady", F((double)peak / steady)));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>The machine's limit: the same number of bytes written with a plain FileStream and fsynced.</summary>
+    private static void DiskWrite(string path, long bytes)
+    {
+        var buffer = new byte[1 << 20];
+        Random.Shared.NextBytes(buffer);
+        using (var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        {
+            for (long left = bytes; left > 0; left -= buffer.Length) fs.Write(buffer, 0, (int)Math.Min(buffer.Length, left));
+            fs.Flush(flushToDisk: true);
+        }
+        File.Delete(path);
+    }
+
+    /// <summary>The managed heap's high-water mark while a save runs and nothing else allocates.</summary>
+    private static long PeakDuringSave(EtsTable<int, Row> table, string path)
+    {
+        GC.Collect();
+        long peak = GC.GetTotalMemory(false);
+        using var done = new ManualResetEventSlim();
+        var sampler = new Thread(() =>
+        {
+            while (!done.IsSet)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(false));
+                Thread.Sleep(1);
+            }
+        });
+        sampler.Start();
+        Snapshot.Save(table, path);
+        done.Set();
+        sampler.Join();
+        return peak;
+    }
+
+    /// <summary>
+    /// One writer updating random rows for <paramref name="duration"/>; with <paramref name="snapshotPath"/>,
+    /// saves run back to back meanwhile. Returns ops/s and the slowest single write in ms.
+    /// </summary>
+    private static (double OpsPerSecond, double MaxPauseMs) Writers(EtsTable<int, Row> table, int n, TimeSpan duration, string? snapshotPath)
+    {
+        using var stop = new CancellationTokenSource();
+        var saver = snapshotPath is null ? null : new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested) Snapshot.Save(table, snapshotPath);
+        });
+        saver?.Start();
+        var updates = Row.MakeAll(4096);
+        var r = new Random(5);
+        long ops = 0, maxTicks = 0;
+        var total = Stopwatch.StartNew();
+        var one = new Stopwatch();
+        while (total.Elapsed < duration)
+        {
+            var row = updates[ops & 4095] with { Id = r.Next(n) };
+            one.Restart();
+            table.Insert(row);
+            maxTicks = Math.Max(maxTicks, one.ElapsedTicks);
+            ops++;
+        }
+        var seconds = total.Elapsed.TotalSeconds;
+        stop.Cancel();
+        saver?.Join();
+        return (ops / seconds, maxTicks * 1000.0 / Stopwatch.Frequency);
+    }
+}
