@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using PersistentEts.Tables;
 
 namespace PersistentEts;
@@ -23,14 +24,10 @@ public sealed partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, 
     // Copied from the immutable options so the per-call rights check reads no other object.
     private readonly TableProtection _protection;
 
-    // A set table's hashed store, read directly by TryLookup and Contains (see SetCore.HashedStore).
-    private readonly Storage.HashStore<TKey, TObject>? _hashedSet;
-
     internal EtsTable(TableCore<TKey, TObject> core)
     {
         _core = core;
         _protection = core.Options.Protection;
-        _hashedSet = (core as SetCore<TKey, TObject>)?.HashedStore;
         HandleId = Interlocked.Increment(ref s_nextHandleId);
     }
 
@@ -83,11 +80,14 @@ public sealed partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, 
     public IReadOnlyList<TObject> Lookup(TKey key) => Read().Lookup(CheckKey(key));
 
     /// <inheritdoc />
+    // Inlined into callers' loops: a random lookup is bound by cache misses, and a loop body without a
+    // call lets the processor overlap the misses of several lookups, as with a bare dictionary.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryLookup(TKey key, [MaybeNullWhen(false)] out TObject obj)
     {
-        var core = Read();
-        CheckKey(key);
-        return _hashedSet is { } h ? h.TryGet(key, out obj) : core.TryLookup(key, out obj);
+        // Fast path: a live set table, readable by anyone (see TableCore.FastReads).
+        if (_core.FastReads is { } h && _protection != TableProtection.Private && key is not null) return h.TryGet(key, out obj);
+        return Read().TryLookup(CheckKey(key!), out obj);
     }
 
     /// <inheritdoc />
@@ -108,11 +108,11 @@ public sealed partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, 
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Contains(TKey key)
     {
-        var core = Read();
-        CheckKey(key);
-        return _hashedSet is { } h ? h.TryGet(key, out _) : core.Contains(key);
+        if (_core.FastReads is { } h && _protection != TableProtection.Private && key is not null) return h.TryGet(key, out _);
+        return Read().Contains(CheckKey(key!));
     }
 
     /// <inheritdoc />

@@ -13,15 +13,13 @@ internal sealed partial class SetCore<TKey, TObject> : StoreCore<TKey, TObject, 
     // overlap the misses of successive lookups.
     private readonly HashStore<TKey, TObject>? _hashed;
 
-    /// <summary>The hashed store of a set table, for handles' direct reads; null for ordered_set.</summary>
-    public HashStore<TKey, TObject>? HashedStore => _hashed;
-
     public SetCore(string name, TableOptions options, Func<TObject, TKey> keyOf, string keyDescription,
         IStore<TKey, TObject> store, IEqualityComparer<TKey> keyEquality, IEqualityComparer<TObject> objectEquality)
         : base(name, options, keyOf, keyDescription, store, keyEquality)
     {
         _objectEquality = objectEquality;
         _hashed = store as HashStore<TKey, TObject>;
+        FastReads = _hashed;
     }
 
     public override bool TryLookup(TKey key, out TObject obj) =>

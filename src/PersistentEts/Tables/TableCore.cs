@@ -47,6 +47,12 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     /// <summary>The heir, if any (guarded by <see cref="OwnerLock"/>).</summary>
     public HeirRegistration<TKey, TObject>? Heir;
 
+    /// <summary>
+    /// The hashed store of a live set table, for handles' fast reads; null for other types and once the
+    /// table is destroyed, so a single load tells a handle both that the table lives and where to read.
+    /// </summary>
+    public volatile Storage.HashStore<TKey, TObject>? FastReads;
+
     /// <summary>The save loop, for tables made by <see cref="PersistentTable"/>; null otherwise.</summary>
     public Persistence.TablePersistence? Persistence;
 
@@ -60,6 +66,7 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     {
         if (_destroyed) return;
         _destroyed = true;
+        FastReads = null;
         Owner = null;
         Heir = null;
         ClearForDestroy();
