@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using PersistentEts.Storage;
 
@@ -20,7 +19,13 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     /// </summary>
     private sealed class Capture(StoreCore<TKey, TObject, TBucket> owner)
     {
-        public readonly ConcurrentDictionary<TKey, PreImage> PreImages = new(owner.KeyEquality);
+        public readonly PreImageMap<TKey, TBucket> PreImages = owner._keyOrder is { } order
+            ? PreImageMap<TKey, TBucket>.ForOrdered(order)
+            : PreImageMap<TKey, TBucket>.ForHashed(owner.KeyEquality);
+
+        // Set under every stripe lock once every key has been met: from then on writers save nothing, so
+        // the remaining pre-images can be read without locks.
+        public volatile bool Closed;
 
         // Ordered stores: the last key emitted (valid when HasCursor). Written under the store's lock.
         public TKey CursorKey = default!;
@@ -31,12 +36,10 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         // so its partition cannot be emitted during the check.
         public volatile int EmittedPartitions;
 
-        public bool IsEmitted(TKey key) => owner.Store is HashStore<TKey, TBucket> hashed
+        public bool IsEmitted(TKey key) => Closed || (owner.Store is HashStore<TKey, TBucket> hashed
             ? hashed.PartitionOf(key) < EmittedPartitions
-            : HasCursor && owner._keyOrder!.Compare(key, CursorKey) <= 0;
+            : HasCursor && owner._keyOrder!.Compare(key, CursorKey) <= 0);
     }
-
-    internal readonly record struct PreImage(bool Existed, TBucket Bucket);
 
     // The ordered store's comparer, for capture cursors; null for hashed stores.
     private IComparer<TKey>? _keyOrder => (Store as SortedStore<TKey, TBucket>)?.Comparer;
@@ -47,7 +50,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         var c = _capture;
         if (c is null || c.PreImages.ContainsKey(key) || c.IsEmitted(key)) return;
         var existed = Store.TryGetLocked(key, out var old);
-        c.PreImages.TryAdd(key, new PreImage(existed, old));
+        c.PreImages.TryAdd(key, new PreImage<TBucket>(existed, old));
     }
 
     /// <summary>Called under every stripe lock before the table is emptied.</summary>
@@ -57,7 +60,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         if (c is null) return;
         foreach (var (key, bucket) in Buckets(false))
         {
-            if (!c.PreImages.ContainsKey(key) && !c.IsEmitted(key)) c.PreImages.TryAdd(key, new PreImage(true, bucket));
+            if (!c.PreImages.ContainsKey(key) && !c.IsEmitted(key)) c.PreImages.TryAdd(key, new PreImage<TBucket>(true, bucket));
         }
     }
 
@@ -110,6 +113,9 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
                 }
                 done = chunk.Count < ChunkSize;
             }
+            // Monitor is not fair: a reader that takes the one lock again at once starves the writers
+            // waiting on it. Yielding here lets a waiting writer in between chunks.
+            Thread.Yield();
             foreach (var o in batch) yield return o;
             if (done) break;
         }
@@ -165,7 +171,11 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     /// <summary>Keys that existed at the instant but that the reader never met (deleted before it got there).</summary>
     private IEnumerable<TObject> Leftovers(Capture c)
     {
-        foreach (var (_, pre) in c.PreImages)
+        var stripes = StripedLocks.All(Store);
+        StripedLocks.EnterAll(Store, stripes);
+        c.Closed = true;
+        StripedLocks.ExitAll(Store, stripes);
+        foreach (var pre in c.PreImages.Remaining())
         {
             if (!pre.Existed) continue;
             var bucket = pre.Bucket;
