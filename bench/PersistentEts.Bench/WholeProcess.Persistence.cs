@@ -32,7 +32,11 @@ internal static partial class WholeProcess
             var peak = PeakDuringSave(table, path);
 
             var (idle, _) = Writers(table, n, TimeSpan.FromSeconds(2), null);
+            var gcBefore = GC.GetTotalPauseDuration();
+            var gen2Before = GC.CollectionCount(2);
             var (during, maxPause) = Writers(table, n, TimeSpan.FromSeconds(2), path);
+            var gcPause = GC.GetTotalPauseDuration() - gcBefore;
+            var gen2 = GC.CollectionCount(2) - gen2Before;
 
             figures.Add(("snapshot_s", F(snapshot)));
             figures.Add(("load_s", F(load)));
@@ -44,6 +48,10 @@ internal static partial class WholeProcess
             figures.Add(("writer_ops_s_during_snapshot", Ops(during)));
             figures.Add(("writer_during_vs_idle", F(during / idle)));
             figures.Add(("max_writer_pause_ms", F(maxPause)));
+            // What bounds the pause: the runtime's own stop-the-world time while writers and saves ran.
+            figures.Add(("gc_pause_ms_during_snapshots", F(gcPause.TotalMilliseconds)));
+            figures.Add(("gc_max_pause_ms", F(MaxGcPauseMs())));
+            figures.Add(("gen2_collections_during_snapshots", gen2.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             figures.Add(("steady_mb", F(steady / 1e6)));
             figures.Add(("snapshot_peak_mb", F(peak / 1e6)));
             figures.Add(("peak_vs_steady", F((double)peak / steady)));
@@ -52,6 +60,16 @@ internal static partial class WholeProcess
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    private static double MaxGcPauseMs()
+    {
+        double max = 0;
+        foreach (var kind in new[] { GCKind.Ephemeral, GCKind.FullBlocking, GCKind.Background })
+        {
+            foreach (var p in GC.GetGCMemoryInfo(kind).PauseDurations) max = Math.Max(max, p.TotalMilliseconds);
+        }
+        return max;
     }
 
     /// <summary>The machine's limit: the same number of bytes written with a plain FileStream and fsynced.</summary>

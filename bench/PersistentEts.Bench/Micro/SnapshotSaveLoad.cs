@@ -1,0 +1,57 @@
+using BenchmarkDotNet.Attributes;
+using PersistentEts.Persistence;
+
+namespace PersistentEts.Bench.Micro;
+
+/// <summary>Save and load of a set table against writing and reading the same bytes with a plain FileStream.</summary>
+[MemoryDiagnoser]
+public class SnapshotSaveLoad
+{
+    private string _dir = "";
+    private string _path = "";
+    private byte[] _bytes = [];
+    private EtsTable<int, Row> _set = null!;
+
+    [Params(10_000, 100_000)]
+    public int Size { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), "pets-bdn-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_dir);
+        _path = Path.Combine(_dir, "t.pets");
+        _set = WholeProcess.NewTable(TableType.Set);
+        _set.Insert(Row.MakeAll(Size));
+        Snapshot.Save(_set, _path);
+        _bytes = File.ReadAllBytes(_path);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _set.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Benchmark(Baseline = true)]
+    public void FileStream_WriteAndSync()
+    {
+        using var fs = new FileStream(Path.Combine(_dir, "raw.bin"), FileMode.Create, FileAccess.Write);
+        fs.Write(_bytes);
+        fs.Flush(flushToDisk: true);
+    }
+
+    [Benchmark]
+    public SnapshotResult Snapshot_Save() => Snapshot.Save(_set, _path);
+
+    [Benchmark]
+    public int FileStream_ReadAll() => File.ReadAllBytes(_path).Length;
+
+    [Benchmark]
+    public long Snapshot_Load()
+    {
+        using var t = Snapshot.Load(_path, (Row r) => r.Id);
+        return t.Count;
+    }
+}
