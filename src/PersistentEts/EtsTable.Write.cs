@@ -2,46 +2,70 @@ namespace PersistentEts;
 
 public sealed partial class EtsTable<TKey, TObject>
 {
+    /// <summary>
+    /// Waits, after a write and outside every lock, until the write's log record is as durable as the
+    /// table's log policy promises. Free for tables without a log.
+    /// </summary>
+    private void CommitLog() => _core.ChangeLog?.Commit();
+
     /// <inheritdoc />
-    public void Insert(TObject obj) => Write().Insert(obj);
+    public void Insert(TObject obj)
+    {
+        try { Write().Insert(obj); } finally { CommitLog(); }
+    }
 
     /// <inheritdoc />
     public void Insert(IEnumerable<TObject> objects)
     {
         ArgumentNotNull(objects, nameof(objects));
-        Write().InsertMany(Materialize(objects));
+        try { Write().InsertMany(Materialize(objects)); } finally { CommitLog(); }
     }
 
     /// <inheritdoc />
-    public bool InsertNew(TObject obj) => Write().InsertNew(obj);
+    public bool InsertNew(TObject obj)
+    {
+        try { return Write().InsertNew(obj); } finally { CommitLog(); }
+    }
 
     /// <inheritdoc />
     public bool InsertNew(IEnumerable<TObject> objects)
     {
         ArgumentNotNull(objects, nameof(objects));
-        return Write().InsertNewMany(Materialize(objects));
+        try { return Write().InsertNewMany(Materialize(objects)); } finally { CommitLog(); }
     }
 
     private static IReadOnlyList<TObject> Materialize(IEnumerable<TObject> objects) =>
         objects as IReadOnlyList<TObject> ?? objects.ToArray();
 
     /// <inheritdoc />
-    public IReadOnlyList<TObject> Take(TKey key) => Write().Take(CheckKey(key));
+    public IReadOnlyList<TObject> Take(TKey key)
+    {
+        try { return Write().Take(CheckKey(key)); } finally { CommitLog(); }
+    }
 
     /// <inheritdoc />
-    public bool Delete(TKey key) => Write().Delete(CheckKey(key));
+    public bool Delete(TKey key)
+    {
+        try { return Write().Delete(CheckKey(key)); } finally { CommitLog(); }
+    }
 
     /// <inheritdoc />
-    public bool DeleteObject(TObject obj) => Write().DeleteObject(obj);
+    public bool DeleteObject(TObject obj)
+    {
+        try { return Write().DeleteObject(obj); } finally { CommitLog(); }
+    }
 
     /// <inheritdoc />
-    public void DeleteAllObjects() => Write().Clear();
+    public void DeleteAllObjects()
+    {
+        try { Write().Clear(); } finally { CommitLog(); }
+    }
 
     /// <inheritdoc />
     public long SelectDelete(Func<TObject, bool> where)
     {
         ArgumentNotNull(where, nameof(where));
-        return Write().SelectDelete(where);
+        try { return Write().SelectDelete(where); } finally { CommitLog(); }
     }
 
     /// <inheritdoc />
@@ -49,14 +73,14 @@ public sealed partial class EtsTable<TKey, TObject>
     {
         ArgumentNotNull(where, nameof(where));
         ArgumentNotNull(replace, nameof(replace));
-        return Write().SelectReplace(where, replace);
+        try { return Write().SelectReplace(where, replace); } finally { CommitLog(); }
     }
 
     /// <inheritdoc />
     public long UpdateCounter(TKey key, CounterField<TObject> field, CounterOp op)
     {
         ArgumentNotNull(field, nameof(field));
-        return Write().UpdateCounters(CheckKey(key), [new(field, op)], false, default!)[0];
+        try { return Write().UpdateCounters(CheckKey(key), [new(field, op)], false, default!)[0]; } finally { CommitLog(); }
     }
 
     /// <inheritdoc />
@@ -64,7 +88,7 @@ public sealed partial class EtsTable<TKey, TObject>
     {
         ArgumentNotNull(field, nameof(field));
         if (defaultObject is null) Throw.NullObject(nameof(defaultObject));
-        return Write().UpdateCounters(CheckKey(key), [new(field, op)], true, defaultObject)[0];
+        try { return Write().UpdateCounters(CheckKey(key), [new(field, op)], true, defaultObject)[0]; } finally { CommitLog(); }
     }
 
     /// <inheritdoc />
@@ -72,14 +96,14 @@ public sealed partial class EtsTable<TKey, TObject>
     {
         ArgumentNotNull(updates, nameof(updates));
         foreach (var u in updates) ArgumentNotNull(u.Field, nameof(updates));
-        return Write().UpdateCounters(CheckKey(key), [.. updates], false, default!);
+        try { return Write().UpdateCounters(CheckKey(key), [.. updates], false, default!); } finally { CommitLog(); }
     }
 
     /// <inheritdoc />
     public bool UpdateElement(TKey key, Func<TObject, TObject> change)
     {
         ArgumentNotNull(change, nameof(change));
-        return Write().UpdateElement(CheckKey(key), change);
+        try { return Write().UpdateElement(CheckKey(key), change); } finally { CommitLog(); }
     }
 
     /// <inheritdoc />
@@ -87,7 +111,7 @@ public sealed partial class EtsTable<TKey, TObject>
     {
         ArgumentNotNull(add, nameof(add));
         ArgumentNotNull(update, nameof(update));
-        return Write().AddOrUpdate(CheckKey(key), add, update);
+        try { return Write().AddOrUpdate(CheckKey(key), add, update); } finally { CommitLog(); }
     }
 
     /// <inheritdoc />

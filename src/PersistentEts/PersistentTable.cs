@@ -41,12 +41,15 @@ public static class PersistentTable
         Stream? stream = null;
         Persistence.Format.SnapshotReader? reader = null;
         var capacity = 0;
+        long logFrom = 0;
         if (fs.Exists(full))
         {
             stream = Snapshot.OpenForRead(fs, full);
             reader = new Persistence.Format.SnapshotReader(stream, full);
         }
         EtsTable<TKey, TObject>? table = null;
+        Persistence.Log.WriteAheadLog<TObject>? wal = null;
+        var logger = options.Logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         try
         {
             if (reader is not null)
@@ -54,14 +57,43 @@ public static class PersistentTable
                 var header = reader.ReadHeader();
                 Snapshot.CheckCompatible(full, header, options.Table.Type, keyText, typeof(TKey), typeof(TObject), codec.Id);
                 capacity = reader.PeekObjectCount();
+                logFrom = header.LogSegment;
             }
             table = Ets.Create(name, keyOf, keyText, options.Table, keyComparer, keyEquality, null, default, capacity);
             if (reader is not null) Snapshot.LoadInto(reader, table.Core, codec, options.VerifyOnLoad, full);
-            table.Core.Persistence = new TablePersistenceOf<TKey, TObject>(table.Core, full, options, codec, fs, table.Core.ChangeCount);
+            stream?.Dispose();
+            stream = null;
+
+            // Whatever the mode now, changes logged after the snapshot are replayed, so switching a table
+            // from Log to Snapshot durability loses nothing. Saved state is "before the replay", so the
+            // first periodic save folds the replayed changes into a snapshot and retires the segments.
+            var savedChanges = table.Core.ChangeCount;
+            var replay = Persistence.Log.LogRecovery.Replay(fs, full, logFrom, table.Core, codec, logger);
+            if (options.Durability == DurabilityMode.Log)
+            {
+                wal = new Persistence.Log.WriteAheadLog<TObject>(full, Math.Max(Math.Max(logFrom, replay.LastSeq + 1), 1),
+                    codec, options.LogSync, options.LogSyncInterval, fs, logger);
+                table.Core.ChangeLog = wal;
+            }
+            table.Core.Persistence = new TablePersistenceOf<TKey, TObject>(table.Core, full, options, codec, fs,
+                replay.Records > 0 ? savedChanges : table.Core.ChangeCount, wal);
+            if (options.Durability == DurabilityMode.Snapshot && Persistence.Log.LogFormat.FindSegments(full).Count > 0)
+            {
+                // Left over from Log durability: fold into a snapshot now, then the segments can go.
+                table.Core.Persistence.Flush();
+                foreach (var (_, segment) in Persistence.Log.LogFormat.FindSegments(full)) fs.Delete(segment);
+            }
         }
         catch
         {
-            table?.DeleteTable();
+            if (table is not null)
+            {
+                table.Core.ChangeLog = null;
+                table.Core.Persistence?.SaveAndStop(rethrow: false, save: false);
+                table.Core.Persistence = null;
+                table.DeleteTable();
+            }
+            wal?.Dispose();
             throw;
         }
         finally

@@ -20,6 +20,15 @@ public sealed record PersistentTableOptions
     /// </summary>
     public SnapshotWriteOptions Write { get; init; } = SnapshotWriteOptions.Default;
 
+    /// <summary>Snapshots only (default), or snapshots plus a write-ahead log.</summary>
+    public DurabilityMode Durability { get; init; } = DurabilityMode.Snapshot;
+
+    /// <summary>With <see cref="DurabilityMode.Log"/>: when log records are fsynced. Default <see cref="LogSync.Always"/>.</summary>
+    public LogSync LogSync { get; init; } = LogSync.Always;
+
+    /// <summary>With <see cref="LogSync.Interval"/>: how often the log is fsynced. Default 100 ms.</summary>
+    public TimeSpan LogSyncInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Check block checksums when loading. Default true.</summary>
     public bool VerifyOnLoad { get; init; } = true;
 
@@ -33,6 +42,10 @@ public sealed record PersistentTableOptions
         Table.Validate();
         if (Write is null) Throw.Argument(nameof(Write), "Write options are required.");
         Write.Validate();
+        if (!Enum.IsDefined(Durability)) Throw.Argument(nameof(Durability), $"Unknown durability mode {(int)Durability}.");
+        if (!Enum.IsDefined(LogSync)) Throw.Argument(nameof(LogSync), $"Unknown log sync policy {(int)LogSync}.");
+        if (LogSyncInterval <= TimeSpan.Zero || LogSyncInterval > TimeSpan.FromMinutes(10))
+            Throw.Argument(nameof(LogSyncInterval), $"LogSyncInterval must be more than zero and at most 10 minutes, not {LogSyncInterval}.");
         if (PersistEvery <= TimeSpan.Zero || PersistEvery > TimeSpan.FromDays(1))
             Throw.Argument(nameof(PersistEvery), $"PersistEvery must be more than zero and at most one day, not {PersistEvery}.");
     }

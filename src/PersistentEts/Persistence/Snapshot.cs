@@ -27,13 +27,14 @@ public static class Snapshot
     }
 
     internal static SnapshotResult Save<TKey, TObject>(TableCore<TKey, TObject> core, string path,
-        SnapshotWriteOptions options, IObjectCodec<TObject> codec, IFileSystem fs) where TKey : notnull
+        SnapshotWriteOptions options, IObjectCodec<TObject> codec, IFileSystem fs, Log.WriteAheadLog<TObject>? log = null) where TKey : notnull
     {
         options.Validate();
         core.EnsureAlive();
         var stopwatch = Stopwatch.StartNew();
-        var header = HeaderFor(core, codec, options);
-        using var view = core.BeginSnapshot();
+        // With a log, the snapshot's instant starts a new segment: changes before it are in the snapshot.
+        using var view = core.BeginSnapshot(log is null ? null : log.Rotate);
+        var header = HeaderFor(core, codec, options) with { LogSegment = view.AtInstant };
         long objects = 0;
         var full = Path.GetFullPath(path);
         var bytes = AtomicFileWriter.Replace(fs, path, options.Sync, options.KeepPrevious, stream =>
@@ -50,6 +51,8 @@ public static class Snapshot
             writer.WriteTrailer();
             objects = writer.Objects;
         });
+        // Only now, with the snapshot durable, may the segments it covers go.
+        log?.DropBefore(view.AtInstant);
         return new SnapshotResult(full, objects, bytes, stopwatch.Elapsed, view.Pause) { ChangeCount = view.ChangeCount };
     }
 

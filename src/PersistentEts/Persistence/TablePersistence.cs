@@ -44,5 +44,5 @@ public abstract class TablePersistence
     public Task<SnapshotResult?> FlushAsync(CancellationToken cancellationToken = default) =>
         Task.Run(Flush, cancellationToken);
 
-    internal abstract void SaveAndStop(bool rethrow);
+    internal abstract void SaveAndStop(bool rethrow, bool save = true);
 }

@@ -16,6 +16,7 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence where
     private readonly object _saveLock = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly Log.WriteAheadLog<TObject>? _wal;
 
     // Guarded by _saveLock: the change count the file on disk reflects, and when the next save is due.
     private long _savedChanges;
@@ -23,9 +24,10 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence where
     private bool _stopped;
 
     public TablePersistenceOf(TableCore<TKey, TObject> core, string path, PersistentTableOptions options,
-        IObjectCodec<TObject> codec, IFileSystem fs, long savedChanges)
+        IObjectCodec<TObject> codec, IFileSystem fs, long savedChanges, Log.WriteAheadLog<TObject>? wal = null)
         : base(path)
     {
+        _wal = wal;
         _core = core;
         _options = options;
         _codec = codec;
@@ -84,7 +86,8 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence where
             }
             try
             {
-                var result = Snapshot.Save(_core, Path, write, _codec, _fs);
+                // With a log, a snapshot retires log segments, so it must itself be durable first.
+                var result = Snapshot.Save(_core, Path, _wal is null ? write : write with { Sync = true }, _codec, _fs, _wal);
                 _savedChanges = result.ChangeCount;
                 LastSave = result;
                 LastError = null;
@@ -104,11 +107,11 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence where
     }
 
     /// <summary>The final save when the owner ends, the table is deleted, or the process exits; then stops the loop.</summary>
-    internal override void SaveAndStop(bool rethrow)
+    internal override void SaveAndStop(bool rethrow, bool save = true)
     {
         try
         {
-            SaveIfChanged(_options.Write with { Sync = true }, restartPeriod: false);
+            if (save) SaveIfChanged(_options.Write with { Sync = true }, restartPeriod: false);
         }
         catch (Exception e) when (!rethrow && e is EtsException or IOException or UnauthorizedAccessException)
         {
@@ -117,5 +120,14 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence where
         lock (_saveLock) _stopped = true;
         _stop.Cancel();
         ProcessExitSaver.Unregister(this);
+        if (_wal is not null)
+        {
+            // Later writes (during process exit, say) are no longer logged; what was logged is flushed.
+            _core.ChangeLog = null;
+            _wal.Dispose();
+        }
     }
+
+    /// <summary>The table's write-ahead log, when it has one.</summary>
+    internal Log.WriteAheadLog<TObject>? Wal => _wal;
 }

@@ -89,7 +89,7 @@ internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, TObject[
         var kept = Array.FindAll(bucket, o => keep(o));
         var removed = bucket.Length - kept.Length;
         if (removed == 0) return 0;
-        if (kept.Length == 0) RemoveLocked(stripe, key, -removed);
+        if (kept.Length == 0) RemoveLocked(stripe, key, bucket, -removed);
         else PutLocked(stripe, key, kept, -removed);
         return removed;
     }

@@ -8,6 +8,9 @@ internal interface ISnapshotView<TObject> : IDisposable
     /// <summary>How long writers were held back to fix the instant.</summary>
     TimeSpan Pause { get; }
 
+    /// <summary>What the <c>atInstant</c> callback returned (the new log segment), or 0.</summary>
+    long AtInstant { get; }
+
     /// <summary>The table's change counter at the instant.</summary>
     long ChangeCount { get; }
 

@@ -87,7 +87,7 @@ internal sealed partial class SetCore<TKey, TObject> : StoreCore<TKey, TObject, 
         lock (Store.LockOf(stripe))
         {
             if (!Store.TryGetLocked(key, out var current) || !_objectEquality.Equals(current, obj)) return false;
-            RemoveLocked(stripe, key, -1);
+            RemoveLocked(stripe, key, current, -1);
             return true;
         }
     }
@@ -103,7 +103,7 @@ internal sealed partial class SetCore<TKey, TObject> : StoreCore<TKey, TObject, 
                 // Re-read under the lock: the object may have changed since the traversal saw it.
                 if (Store.TryGetLocked(key, out var current) && where(current))
                 {
-                    RemoveLocked(stripe, key, -1);
+                    RemoveLocked(stripe, key, current, -1);
                     removed++;
                 }
             }

@@ -64,23 +64,29 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         }
     }
 
-    public override ISnapshotView<TObject> BeginSnapshot()
+    public override ISnapshotView<TObject> BeginSnapshot(Func<long>? atInstant = null)
     {
         _snapshotGate.Wait();
         var stopwatch = Stopwatch.StartNew();
         var stripes = StripedLocks.All(Store);
         StripedLocks.EnterAll(Store, stripes);
-        long changes;
+        long changes, instant = 0;
         try
         {
+            instant = atInstant?.Invoke() ?? 0;
             _capture = new Capture(this);
             changes = ChangeCount;
+        }
+        catch
+        {
+            _snapshotGate.Release();
+            throw;
         }
         finally
         {
             StripedLocks.ExitAll(Store, stripes);
         }
-        return new View(this, stopwatch.Elapsed, changes);
+        return new View(this, stopwatch.Elapsed, changes, instant);
     }
 
     private void EndCapture()
@@ -183,11 +189,13 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         }
     }
 
-    private sealed class View(StoreCore<TKey, TObject, TBucket> core, TimeSpan pause, long changes) : ISnapshotView<TObject>
+    private sealed class View(StoreCore<TKey, TObject, TBucket> core, TimeSpan pause, long changes, long instant) : ISnapshotView<TObject>
     {
         private int _disposed;
 
         public TimeSpan Pause => pause;
+
+        public long AtInstant => instant;
 
         public long ChangeCount => changes;
 

@@ -53,6 +53,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
         BeforeWriteLocked(key);
         Store.SetLocked(key, bucket);
         Account(stripe, objectDelta);
+        ChangeLog?.Put(Objects(ref bucket));
     }
 
     /// <summary>Adds or replaces a single-object bucket, counting one object more when the key was new.</summary>
@@ -60,6 +61,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
     {
         BeforeWriteLocked(key);
         Account(stripe, Store.SetLocked(key, bucket) ? 1 : 0);
+        ChangeLog?.Put(Objects(ref bucket));
     }
 
     /// <summary><see cref="UpsertLocked"/> for a hashed store known by its sealed type.</summary>
@@ -67,14 +69,16 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
     {
         BeforeWriteLocked(key);
         Account(stripe, store.SetLocked(key, bucket) ? 1 : 0);
+        ChangeLog?.Put(Objects(ref bucket));
     }
 
-    /// <summary>Removes a key and records the change; the caller holds the key's stripe lock.</summary>
-    protected void RemoveLocked(int stripe, TKey key, int objectDelta)
+    /// <summary>Removes a key, whose bucket was <paramref name="removed"/>, and records the change; the caller holds the key's stripe lock.</summary>
+    protected void RemoveLocked(int stripe, TKey key, TBucket removed, int objectDelta)
     {
         BeforeWriteLocked(key);
         Store.RemoveLocked(key);
         Account(stripe, objectDelta);
+        if (ChangeLog is { } log) log.Remove(Objects(ref removed)[0]);
     }
 
     private void Account(int stripe, int objectDelta)
@@ -123,7 +127,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
                 return false;
             }
             objects = Objects(ref bucket).ToArray();
-            RemoveLocked(stripe, key, -objects.Length);
+            RemoveLocked(stripe, key, bucket, -objects.Length);
             return true;
         }
     }
@@ -137,6 +141,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
         {
             BeforeClearLocked();
             Store.ClearLocked();
+            ChangeLog?.Clear();
             for (var s = 0; s < Store.StripeCount; s++)
             {
                 var i = s * StatsStride;
@@ -180,12 +185,15 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
         var stripes = StripedLocks.StripesOf(Store, keys);
         StripedLocks.EnterAll(Store, stripes);
         Store.EnterMultiKeyWrite();
+        var log = ChangeLog;
+        log?.BeginBatch(); // the whole multi-key write becomes one log record
         try
         {
             return apply();
         }
         finally
         {
+            log?.EndBatch();
             Store.ExitMultiKeyWrite();
             StripedLocks.ExitAll(Store, stripes);
         }

@@ -53,6 +53,9 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     /// </summary>
     public volatile Storage.HashStore<TKey, TObject>? FastReads;
 
+    /// <summary>The write-ahead log every change is recorded in, when the table has one.</summary>
+    public volatile Persistence.Log.IChangeLog<TObject>? ChangeLog;
+
     /// <summary>The save loop, for tables made by <see cref="PersistentTable"/>; null otherwise.</summary>
     public Persistence.TablePersistence? Persistence;
 
@@ -151,6 +154,10 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
 
     public abstract IReadOnlyList<TObject>? Slot(int index);
 
-    /// <summary>Fixes the table's contents as of now for a save, without stopping writers for more than a moment.</summary>
-    public abstract ISnapshotView<TObject> BeginSnapshot();
+    /// <summary>
+    /// Fixes the table's contents as of now for a save, without stopping writers for more than a moment.
+    /// <paramref name="atInstant"/> runs at the instant, while every writer is held (log rotation); its
+    /// result is returned in <see cref="ISnapshotView{TObject}.AtInstant"/>.
+    /// </summary>
+    public abstract ISnapshotView<TObject> BeginSnapshot(Func<long>? atInstant = null);
 }

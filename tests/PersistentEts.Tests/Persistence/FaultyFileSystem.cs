@@ -52,6 +52,8 @@ internal sealed class FaultyFileSystem : IFileSystem
 
     public long Length(string path) => _real.Length(path);
 
+    public void Truncate(string path, long length) => _real.Truncate(path, length);
+
     private sealed class FailingStream(Stream inner) : Stream
     {
         public override bool CanRead => false;

@@ -9,7 +9,14 @@ internal static class HeaderCodec
     private static readonly MessagePackSerializerOptions s_options =
         MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
 
-    public static byte[] Encode(SnapshotHeader h) => MessagePackSerializer.Serialize(new Dictionary<string, string>
+    public static byte[] Encode(SnapshotHeader h)
+    {
+        var map = Fields(h);
+        if (h.LogSegment > 0) map["logSegment"] = h.LogSegment.ToString(CultureInfo.InvariantCulture);
+        return MessagePackSerializer.Serialize(map, s_options);
+    }
+
+    private static Dictionary<string, string> Fields(SnapshotHeader h) => new()
     {
         ["name"] = h.Name,
         ["type"] = h.Type.ToEtsName(),
@@ -20,7 +27,7 @@ internal static class HeaderCodec
         ["named"] = h.NamedTable ? "true" : "false",
         ["codec"] = h.Codec,
         ["created"] = h.CreatedUtc.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
-    }, s_options);
+    };
 
     public static SnapshotHeader Decode(ReadOnlyMemory<byte> bytes, ushort flags, string path)
     {
@@ -49,8 +56,11 @@ internal static class HeaderCodec
         if (!long.TryParse(Get("created"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var created)
             || created < -62135596800000 || created > 253402300799999)
             throw new SnapshotFileException(path, "the header's creation time is invalid");
+        long logSegment = 0;
+        if (map.TryGetValue("logSegment", out var ls) && (!long.TryParse(ls, NumberStyles.None, CultureInfo.InvariantCulture, out logSegment) || logSegment < 1))
+            throw new SnapshotFileException(path, "the header's log segment is invalid");
         return new SnapshotHeader(SnapshotFormat.Version, Get("name"), type, Get("key"), Get("keyType"), Get("objectType"),
             protection, Get("named") == "true", Get("codec"), DateTimeOffset.FromUnixTimeMilliseconds(created),
-            (flags & SnapshotFormat.FlagLz4) != 0, (flags & SnapshotFormat.FlagChecksums) != 0);
+            (flags & SnapshotFormat.FlagLz4) != 0, (flags & SnapshotFormat.FlagChecksums) != 0, logSegment);
     }
 }

@@ -15,6 +15,7 @@ namespace PersistentEts.Persistence.Format;
 /// <param name="CreatedUtc">When the file was written.</param>
 /// <param name="Compressed">Whether blocks are LZ4-compressed.</param>
 /// <param name="Checksums">Whether blocks carry checksums.</param>
+/// <param name="LogSegment">The first write-ahead log segment written after this snapshot's instant (0: no log).</param>
 public sealed record SnapshotHeader(
     int FormatVersion,
     string Name,
@@ -27,7 +28,8 @@ public sealed record SnapshotHeader(
     string Codec,
     DateTimeOffset CreatedUtc,
     bool Compressed,
-    bool Checksums);
+    bool Checksums,
+    long LogSegment = 0);
 
 /// <summary>What <see cref="Snapshot.ReadInfo(string)"/> returns: the header, plus counts from the trailer.</summary>
 /// <param name="Path">The file.</param>

@@ -29,4 +29,7 @@ internal interface IFileSystem
     bool DirectoryExists(string path);
 
     long Length(string path);
+
+    /// <summary>Cuts a file to <paramref name="length"/> bytes and fsyncs it.</summary>
+    void Truncate(string path, long length);
 }

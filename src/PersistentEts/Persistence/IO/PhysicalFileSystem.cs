@@ -7,11 +7,13 @@ internal sealed partial class PhysicalFileSystem : IFileSystem
 {
     public static PhysicalFileSystem Instance { get; } = new();
 
+    // Readers tolerate a writer (a live log being checked) and a rename over the file (a save in progress).
     public Stream OpenRead(string path) =>
-        new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
 
+    // Writers let others read what they write (pets info/verify/log check on a live table).
     public Stream CreateNew(string path) =>
-        new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 1 << 16);
 
     public void Sync(Stream stream)
     {
@@ -48,6 +50,13 @@ internal sealed partial class PhysicalFileSystem : IFileSystem
     public bool DirectoryExists(string path) => Directory.Exists(path);
 
     public long Length(string path) => new FileInfo(path).Length;
+
+    public void Truncate(string path, long length)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None);
+        fs.SetLength(length);
+        fs.Flush(flushToDisk: true);
+    }
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);

@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Logging;
+using PersistentEts.Persistence.IO;
+using PersistentEts.Tables;
+
+namespace PersistentEts.Persistence.Log;
+
+/// <summary>Replays the log segments written after a snapshot into the table loaded from it.</summary>
+internal static class LogRecovery
+{
+    /// <summary>What a replay did.</summary>
+    /// <param name="Records">Records applied.</param>
+    /// <param name="LastSeq">The newest segment seen (0 if none).</param>
+    /// <param name="TornFile">The segment whose torn last record was cut off, if any.</param>
+    /// <param name="TornBytes">How many bytes were cut off.</param>
+    public readonly record struct Result(long Records, long LastSeq, string? TornFile, long TornBytes);
+
+    public static Result Replay<TKey, TObject>(IFileSystem fs, string snapshotPath, long fromSeq, TableCore<TKey, TObject> core,
+        IObjectCodec<TObject> codec, ILogger log) where TKey : notnull
+    {
+        var segments = LogFormat.FindSegments(snapshotPath);
+        long records = 0, lastSeq = 0;
+        string? tornFile = null;
+        long tornBytes = 0;
+        var live = segments.Where(s => s.Seq >= fromSeq).ToList();
+        for (var i = 0; i < live.Count; i++)
+        {
+            var (seq, path) = live[i];
+            lastSeq = seq;
+            var isLast = i == live.Count - 1;
+            LogReader.SegmentEnd end;
+            long length;
+            using (var stream = Snapshot.OpenForRead(fs, path))
+            {
+                length = stream.Length;
+                end = LogReader.ReadSegment(stream, path, seq, isLast, codec, r => Apply(core, r));
+            }
+            records += end.Records;
+            if (!end.Torn) continue;
+            // The process died while appending: the record was never acknowledged. Cut it off so the
+            // segment reads clean from now on, and say so.
+            tornFile = path;
+            tornBytes = length - end.GoodLength;
+            fs.Truncate(path, end.GoodLength);
+            log.LogWarning("Cut a torn last record ({Bytes} bytes) off write-ahead log {Path} at byte {Offset}", tornBytes, path, end.GoodLength);
+        }
+        return new Result(records, Math.Max(lastSeq, segments.Count > 0 ? segments[^1].Seq : 0), tornFile, tornBytes);
+    }
+
+    private static void Apply<TKey, TObject>(TableCore<TKey, TObject> core, LogRecord<TObject> record) where TKey : notnull
+    {
+        switch (record)
+        {
+            case LogRecord<TObject>.PutRecord put:
+                // The key now holds exactly these objects.
+                core.Delete(core.KeyOfChecked(put.Objects[0], "log record"));
+                core.InsertMany(put.Objects);
+                break;
+            case LogRecord<TObject>.RemoveRecord remove:
+                core.Delete(core.KeyOfChecked(remove.AnyObjectOfKey, "log record"));
+                break;
+            case LogRecord<TObject>.ClearRecord:
+                core.Clear();
+                break;
+            case LogRecord<TObject>.BatchRecord batch:
+                foreach (var r in batch.Records) Apply(core, r);
+                break;
+        }
+    }
+}

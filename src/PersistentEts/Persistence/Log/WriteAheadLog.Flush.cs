@@ -1,0 +1,136 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+
+namespace PersistentEts.Persistence.Log;
+
+internal sealed partial class WriteAheadLog<TObject>
+{
+    /// <summary>Makes every record up to <paramref name="lsn"/> written (and fsynced, when asked).</summary>
+    private void Flush(long lsn, bool fsync)
+    {
+        if ((fsync ? Volatile.Read(ref _durable) : Volatile.Read(ref _written)) >= lsn) return;
+        lock (_flushLock)
+        {
+            if (_failure is not null) throw Failed(_failure);
+            if ((fsync ? _durable : _written) >= lsn) return;
+            var work = new List<(LogSegment Segment, ArrayBufferWriter<byte> Bytes)>(2);
+            List<LogSegment> segments;
+            long target;
+            lock (_appendLock)
+            {
+                target = _appended;
+                segments = [.. _retired, _current];
+                foreach (var s in segments)
+                {
+                    if (s.Pending.WrittenCount > 0) work.Add((s, s.TakePending()));
+                }
+            }
+            try
+            {
+                foreach (var (segment, bytes) in work)
+                {
+                    // A dropped segment's records are in a durable snapshot already.
+                    if (!segment.Dropped)
+                    {
+                        segment.Stream.Write(bytes.WrittenSpan);
+                        segment.Stream.Flush();
+                        segment.Unsynced = true;
+                    }
+                    bytes.ResetWrittenCount();
+                }
+                if (fsync)
+                {
+                    // Every segment with bytes not yet fsynced, including ones written earlier without
+                    // fsync (None/Interval writes) and ones rotated out since.
+                    foreach (var segment in segments)
+                    {
+                        if (segment.Dropped || !segment.Unsynced) continue;
+                        _fs.Sync(segment.Stream);
+                        segment.Unsynced = false;
+                        Fsyncs++;
+                    }
+                }
+            }
+            catch (IOException e)
+            {
+                // After a failed write or fsync the file's state is unknown: refuse to acknowledge
+                // anything more until a snapshot rotates to a fresh segment.
+                _failure = e;
+                _log.LogError(e, "Write-ahead log {Path} failed; writes are not acknowledged until the next snapshot", _snapshotPath);
+                throw Failed(e);
+            }
+            Volatile.Write(ref _written, Math.Max(_written, target));
+            if (fsync) Volatile.Write(ref _durable, Math.Max(_durable, target));
+        }
+    }
+
+    private SnapshotFileException Failed(Exception e) =>
+        new(_snapshotPath + ".wal", $"the write-ahead log could not be written ({e.Message}); the change is in memory but not durable", null, e);
+
+    /// <summary>
+    /// Starts a new segment. Called at a snapshot's instant, under every stripe lock: changes before it are
+    /// in the snapshot, changes after it go to the new segment. Returns the new segment's number.
+    /// </summary>
+    public long Rotate()
+    {
+        lock (_appendLock)
+        {
+            var next = LogSegment.Create(_fs, _snapshotPath, _current.Seq + 1);
+            _retired.Add(_current);
+            _current = next;
+            return next.Seq;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the segments before <paramref name="seq"/> once a snapshot that covers them is durable, and
+    /// counts their records as durable (they are in the snapshot).
+    /// </summary>
+    public void DropBefore(long seq)
+    {
+        lock (_flushLock)
+        {
+            List<LogSegment> dropped;
+            lock (_appendLock)
+            {
+                dropped = _retired.Where(s => s.Seq < seq).ToList();
+                _retired.RemoveAll(s => s.Seq < seq);
+            }
+            foreach (var s in dropped)
+            {
+                s.Dropped = true;
+                s.Dispose();
+                _fs.Delete(s.Path);
+                Volatile.Write(ref _written, Math.Max(_written, s.LastLsn));
+                Volatile.Write(ref _durable, Math.Max(_durable, s.LastLsn));
+            }
+            // Older segments left by an earlier process (replayed at open) go too.
+            foreach (var (oldSeq, path) in LogFormat.FindSegments(_snapshotPath))
+            {
+                if (oldSeq < seq && dropped.All(d => d.Seq != oldSeq)) _fs.Delete(path);
+            }
+            _failure = null;
+        }
+    }
+
+    /// <summary>Writes and fsyncs everything appended, then closes the files.</summary>
+    public void Dispose()
+    {
+        _stop.Cancel();
+        try
+        {
+            long target;
+            lock (_appendLock) target = _appended;
+            Flush(target, fsync: _sync != LogSync.None);
+        }
+        catch (EtsException)
+        {
+            // Logged by Flush; closing must not throw.
+        }
+        lock (_appendLock)
+        {
+            foreach (var s in _retired) s.Dispose();
+            _current.Dispose();
+        }
+    }
+}

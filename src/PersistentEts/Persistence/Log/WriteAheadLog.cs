@@ -1,0 +1,178 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using Microsoft.Extensions.Logging;
+using PersistentEts.Persistence.IO;
+
+namespace PersistentEts.Persistence.Log;
+
+/// <summary>
+/// The write-ahead log of one table: records appended under the table's stripe locks, written out and
+/// fsynced by whichever committing thread gets there first (group commit), in segments that snapshots
+/// rotate and retire.
+/// </summary>
+internal sealed partial class WriteAheadLog<TObject> : IChangeLog<TObject>, IDisposable
+{
+    private readonly string _snapshotPath;
+    private readonly IObjectCodec<TObject> _codec;
+    private readonly LogSync _sync;
+    private readonly IFileSystem _fs;
+    private readonly ILogger _log;
+
+    // Appends: record bytes into the current segment's pending buffer. Held only for a memory copy.
+    private readonly object _appendLock = new();
+    // Flushes: writing pending bytes out and fsyncing. One flusher at a time; the others find their
+    // record already covered when they get the lock (group commit).
+    private readonly object _flushLock = new();
+
+    private LogSegment _current;                   // guarded by _appendLock
+    private readonly List<LogSegment> _retired = []; // rotated out, not yet dropped; guarded by _appendLock
+    private long _appended;                          // last sequence number handed out; guarded by _appendLock
+    private long _written;                           // records up to here are in the operating system
+    private long _durable;                           // records up to here are fsynced
+    private Exception? _failure;                     // a failed write or fsync: sticky until the next rotation
+
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task? _intervalLoop;
+
+    [ThreadStatic] private static object? t_pendingLog;
+    [ThreadStatic] private static long t_pendingLsn;
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_payload;
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_batch;
+    [ThreadStatic] private static int t_batchCount;
+    [ThreadStatic] private static int t_batchDepth;
+
+    public WriteAheadLog(string snapshotPath, long firstSeq, IObjectCodec<TObject> codec, LogSync sync, TimeSpan interval, IFileSystem fs, ILogger log)
+    {
+        _snapshotPath = snapshotPath;
+        _codec = codec;
+        _sync = sync;
+        _fs = fs;
+        _log = log;
+        _current = LogSegment.Create(fs, snapshotPath, firstSeq);
+        if (sync == LogSync.Interval) _intervalLoop = Task.Run(() => IntervalLoop(interval));
+    }
+
+    /// <summary>The segment new records go to.</summary>
+    public long CurrentSeq
+    {
+        get
+        {
+            lock (_appendLock) return _current.Seq;
+        }
+    }
+
+    /// <summary>Number of fsyncs made (for metrics and the benchmark).</summary>
+    public long Fsyncs { get; private set; }
+
+    public void Put(ReadOnlySpan<TObject> objects)
+    {
+        var payload = Payload();
+        LogRecordWriter.Put(payload, _codec, objects);
+        Append(payload);
+    }
+
+    public void Remove(TObject anyObjectOfKey)
+    {
+        var payload = Payload();
+        LogRecordWriter.Remove(payload, _codec, anyObjectOfKey);
+        Append(payload);
+    }
+
+    public void Clear()
+    {
+        var payload = Payload();
+        LogRecordWriter.Clear(payload);
+        Append(payload);
+    }
+
+    public void BeginBatch()
+    {
+        if (t_batchDepth++ > 0) return;
+        (t_batch ??= new ArrayBufferWriter<byte>(4096)).ResetWrittenCount();
+        t_batchCount = 0;
+    }
+
+    public void EndBatch()
+    {
+        if (--t_batchDepth > 0) return;
+        var batch = t_batch!;
+        if (t_batchCount == 0) return;
+        var payload = Payload();
+        LogRecordWriter.Batch(payload, t_batchCount, batch.WrittenSpan);
+        AppendRecord(payload.WrittenSpan);
+    }
+
+    private static ArrayBufferWriter<byte> Payload()
+    {
+        var p = t_payload ??= new ArrayBufferWriter<byte>(1024);
+        p.ResetWrittenCount();
+        return p;
+    }
+
+    /// <summary>Appends a record, or adds it to this thread's open batch.</summary>
+    private void Append(ArrayBufferWriter<byte> payload)
+    {
+        if (t_batchDepth > 0)
+        {
+            var batch = t_batch!;
+            BinaryPrimitives.WriteInt32LittleEndian(batch.GetSpan(4), payload.WrittenCount);
+            batch.Advance(4);
+            batch.Write(payload.WrittenSpan);
+            t_batchCount++;
+            return;
+        }
+        AppendRecord(payload.WrittenSpan);
+    }
+
+    private void AppendRecord(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length > LogFormat.MaxRecordBytes)
+            throw new EtsArgumentException(null, $"A change encodes to {payload.Length} bytes, more than a log record holds ({LogFormat.MaxRecordBytes}).");
+        lock (_appendLock)
+        {
+            var pending = _current.Pending;
+            var head = pending.GetSpan(LogFormat.RecordHeaderBytes);
+            BinaryPrimitives.WriteInt32LittleEndian(head, payload.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(head[4..], Crc32.HashToUInt32(payload));
+            pending.Advance(LogFormat.RecordHeaderBytes);
+            pending.Write(payload);
+            _current.LastLsn = ++_appended;
+            t_pendingLog = this;
+            t_pendingLsn = _appended;
+        }
+    }
+
+    public void Commit()
+    {
+        if (!ReferenceEquals(t_pendingLog, this)) return;
+        var lsn = t_pendingLsn;
+        t_pendingLog = null;
+        Flush(lsn, fsync: _sync == LogSync.Always);
+    }
+
+    private async Task IntervalLoop(TimeSpan interval)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            try
+            {
+                long target;
+                lock (_appendLock) target = _appended;
+                Flush(target, fsync: true);
+            }
+            catch (EtsException)
+            {
+                // Recorded as the log's failure and logged; writers see it on their next commit.
+            }
+        }
+    }
+}
