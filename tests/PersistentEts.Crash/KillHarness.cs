@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace PersistentEts.Crash;
+
+/// <summary>
+/// Starts the writer, kills it with SIGKILL at a random moment, reopens the table and checks it against
+/// what the writer said: every acknowledged key present, nothing present that was never issued.
+/// </summary>
+internal static class KillHarness
+{
+    public static int Run(string[] args)
+    {
+        var mode = CrashMode.WalAlways;
+        var iterations = 20;
+        var seed = Environment.TickCount;
+        for (var i = 0; i < args.Length - 1; i++)
+        {
+            if (args[i] == "--mode") mode = CrashModes.Parse(args[i + 1]);
+            if (args[i] == "--iterations") iterations = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            if (args[i] == "--seed") seed = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+        }
+        var dir = Path.Combine(Path.GetTempPath(), "pets-crash-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var result = new Tally();
+            var random = new Random(seed);
+            var path = Path.Combine(dir, "crash.pets");
+            var everIssued = new HashSet<long>();
+            var everAcked = new HashSet<long>();
+            long nextKey = 0;
+            for (var i = 0; i < iterations; i++)
+            {
+                var run = RunChild(path, mode, nextKey, random.Next(30, 400));
+                everIssued.UnionWith(run.Issued.Keys);
+                everAcked.UnionWith(run.Acked.Keys);
+                nextKey = everIssued.Count == 0 ? nextKey : everIssued.Max() + 1;
+                Check(path, mode, run, everIssued, everAcked, result);
+            }
+            Console.WriteLine($"mode={mode.Name()}");
+            Console.WriteLine($"seed={seed}");
+            result.Print(iterations);
+            return result.FailedOpens + result.CorruptLoads + result.LostAcknowledged + result.Phantom == 0 ? 0 : 1;
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private sealed record ChildRun(Dictionary<long, long> Issued, Dictionary<long, long> Acked, long KilledAtMs);
+
+    private static ChildRun RunChild(string path, CrashMode mode, long firstKey, int killAfterMs)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(typeof(KillHarness).Assembly.Location);
+        start.ArgumentList.Add("--child");
+        start.ArgumentList.Add(path);
+        start.ArgumentList.Add(mode.Name());
+        start.ArgumentList.Add(firstKey.ToString(CultureInfo.InvariantCulture));
+        var clock = Stopwatch.StartNew();
+        var issued = new Dictionary<long, long>();
+        var acked = new Dictionary<long, long>();
+        using var process = Process.Start(start)!;
+        var ready = new ManualResetEventSlim();
+        var reader = new Thread(() =>
+        {
+            // Everything the child wrote before it died is still in the pipe.
+            while (process.StandardOutput.ReadLine() is { } line)
+            {
+                if (line == "ready") ready.Set();
+                else if (line.StartsWith("I ", StringComparison.Ordinal)) issued[long.Parse(line[2..], CultureInfo.InvariantCulture)] = clock.ElapsedMilliseconds;
+                else if (line.StartsWith("A ", StringComparison.Ordinal)) acked[long.Parse(line[2..], CultureInfo.InvariantCulture)] = clock.ElapsedMilliseconds;
+            }
+            ready.Set();
+        });
+        reader.Start();
+        ready.Wait(TimeSpan.FromSeconds(60));
+        Thread.Sleep(killAfterMs);
+        var killedAt = clock.ElapsedMilliseconds;
+        try
+        {
+            process.Kill(); // SIGKILL on Linux: no finalizers, no exit handlers, no flushing
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone (it failed to open): the check below reports it.
+        }
+        process.WaitForExit();
+        reader.Join();
+        return new ChildRun(issued, acked, killedAt);
+    }
+
+    private static void Check(string path, CrashMode mode, ChildRun run, HashSet<long> everIssued, HashSet<long> everAcked, Tally tally)
+    {
+        EtsTable<long, Entry> table;
+        try
+        {
+            table = PersistentTable.New("crash", path, (Entry e) => e.Key, mode.Options() with { PersistEvery = TimeSpan.FromHours(1) });
+        }
+        catch (Exception e) when (e is SnapshotFileException or LogDamagedException)
+        {
+            tally.CorruptLoads++;
+            Console.Error.WriteLine($"corrupt load: {e.Message}");
+            return;
+        }
+        catch (Exception e)
+        {
+            tally.FailedOpens++;
+            Console.Error.WriteLine($"failed open: {e}");
+            return;
+        }
+        using (table)
+        {
+            long firstLostAck = long.MaxValue;
+            var lost = new List<long>();
+            foreach (var key in everAcked)
+            {
+                if (table.TryLookup(key, out var e) && e == Entry.For(key)) continue;
+                lost.Add(key);
+                if (run.Acked.TryGetValue(key, out var at)) firstLostAck = Math.Min(firstLostAck, at);
+            }
+            // Each lost key is counted once, in the iteration that lost it.
+            tally.LostAcknowledged += lost.Count;
+            everAcked.ExceptWith(lost);
+            if (firstLostAck != long.MaxValue) tally.MaxLossMs = Math.Max(tally.MaxLossMs, run.KilledAtMs - firstLostAck);
+            foreach (var e in table.ToList())
+            {
+                if (!everIssued.Contains(e.Key) || e != Entry.For(e.Key)) tally.Phantom++;
+            }
+            tally.Acknowledged += run.Acked.Count;
+        }
+        // Keys issued but not acknowledged may or may not be there; from now on they count as issued only.
+    }
+
+    private sealed class Tally
+    {
+        public int FailedOpens;
+        public int CorruptLoads;
+        public long LostAcknowledged;
+        public long Phantom;
+        public long MaxLossMs;
+        public long Acknowledged;
+
+        public void Print(int iterations)
+        {
+            Console.WriteLine($"iterations={iterations}");
+            Console.WriteLine($"acknowledged={Acknowledged}");
+            Console.WriteLine($"failed_opens={FailedOpens}");
+            Console.WriteLine($"corrupt_loads={CorruptLoads}");
+            Console.WriteLine($"lost_acknowledged={LostAcknowledged}");
+            Console.WriteLine($"phantom={Phantom}");
+            Console.WriteLine($"max_loss_ms={MaxLossMs}");
+        }
+    }
+}
