@@ -23,6 +23,7 @@ internal static partial class WholeProcess
         var rows = Row.MakeAll(records);
         TableOperations(type, rows, figures);
         Persistence(type, rows, figures);
+        LogFigures(type, figures);
         foreach (var (name, value) in figures) Console.WriteLine($"{name}={value}");
         return 0;
     }

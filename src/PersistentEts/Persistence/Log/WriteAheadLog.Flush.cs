@@ -5,63 +5,112 @@ namespace PersistentEts.Persistence.Log;
 
 internal sealed partial class WriteAheadLog<TObject>
 {
-    /// <summary>Makes every record up to <paramref name="lsn"/> written (and fsynced, when asked).</summary>
+    /// <summary>
+    /// Makes every record up to <paramref name="lsn"/> written (and fsynced, when asked): group commit.
+    /// One thread at a time flushes, outside the monitor, everything appended so far; threads that arrive
+    /// meanwhile wait to be pulsed instead of starting flushes of their own, then either find their record
+    /// covered or elect the next flusher, whose flush covers them all.
+    /// </summary>
     private void Flush(long lsn, bool fsync)
     {
         if ((fsync ? Volatile.Read(ref _durable) : Volatile.Read(ref _written)) >= lsn) return;
         lock (_flushLock)
         {
-            if (_failure is not null) throw Failed(_failure);
-            if ((fsync ? _durable : _written) >= lsn) return;
-            var work = new List<(LogSegment Segment, ArrayBufferWriter<byte> Bytes)>(2);
-            List<LogSegment> segments;
-            long target;
-            lock (_appendLock)
+            while (true)
             {
-                target = _appended;
-                segments = [.. _retired, _current];
-                foreach (var s in segments)
-                {
-                    if (s.Pending.WrittenCount > 0) work.Add((s, s.TakePending()));
-                }
+                if (_failure is not null) throw Failed(_failure);
+                if ((fsync ? _durable : _written) >= lsn) return;
+                if (!_flushing) break;
+                Monitor.Wait(_flushLock);
             }
-            try
-            {
-                foreach (var (segment, bytes) in work)
-                {
-                    // A dropped segment's records are in a durable snapshot already.
-                    if (!segment.Dropped)
-                    {
-                        segment.Stream.Write(bytes.WrittenSpan);
-                        segment.Stream.Flush();
-                        segment.Unsynced = true;
-                    }
-                    bytes.ResetWrittenCount();
-                }
-                if (fsync)
-                {
-                    // Every segment with bytes not yet fsynced, including ones written earlier without
-                    // fsync (None/Interval writes) and ones rotated out since.
-                    foreach (var segment in segments)
-                    {
-                        if (segment.Dropped || !segment.Unsynced) continue;
-                        _fs.Sync(segment.Stream);
-                        segment.Unsynced = false;
-                        Fsyncs++;
-                    }
-                }
-            }
-            catch (IOException e)
-            {
-                // After a failed write or fsync the file's state is unknown: refuse to acknowledge
-                // anything more until a snapshot rotates to a fresh segment.
-                _failure = e;
-                _log.LogError(e, "Write-ahead log {Path} failed; writes are not acknowledged until the next snapshot", _snapshotPath);
-                throw Failed(e);
-            }
-            Volatile.Write(ref _written, Math.Max(_written, target));
-            if (fsync) Volatile.Write(ref _durable, Math.Max(_durable, target));
+            _flushing = true;
         }
+        try
+        {
+            FlushOnce(fsync);
+        }
+        finally
+        {
+            lock (_flushLock)
+            {
+                _flushing = false;
+                Monitor.PulseAll(_flushLock);
+            }
+        }
+        if (_failure is not null) throw Failed(_failure);
+    }
+
+    /// <summary>Writes out everything appended so far, and fsyncs when asked. Only the elected flusher calls this.</summary>
+    private void FlushOnce(bool fsync)
+    {
+        // Writers woken by the last flush are appending their next records right now: yield while new
+        // ones keep arriving (a few microseconds), so that this fsync covers them too.
+        if (fsync)
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                var before = Volatile.Read(ref _appended);
+                Thread.Yield();
+                if (Volatile.Read(ref _appended) == before) break;
+            }
+        }
+        var work = new List<(LogSegment Segment, ArrayBufferWriter<byte> Bytes)>(2);
+        List<LogSegment> segments;
+        long target;
+        lock (_appendLock)
+        {
+            target = _appended;
+            segments = [.. _retired, _current];
+            foreach (var s in segments)
+            {
+                if (s.Pending.WrittenCount > 0) work.Add((s, s.TakePending()));
+            }
+        }
+        try
+        {
+            foreach (var (segment, bytes) in work)
+            {
+                // A dropped segment's records are in a durable snapshot already.
+                if (!segment.Dropped)
+                {
+                    segment.Stream.Write(bytes.WrittenSpan);
+                    segment.Stream.Flush();
+                    segment.Unsynced = true;
+                }
+                bytes.ResetWrittenCount();
+            }
+            if (fsync)
+            {
+                // Every segment with bytes not yet fsynced, including ones written earlier without
+                // fsync (None/Interval writes) and ones rotated out since.
+                foreach (var segment in segments)
+                {
+                    if (segment.Dropped || !segment.Unsynced) continue;
+                    _fs.Sync(segment.Stream);
+                    segment.Unsynced = false;
+                    Fsyncs++;
+                }
+            }
+        }
+        catch (IOException e)
+        {
+            // After a failed write or fsync the file's state is unknown: refuse to acknowledge anything
+            // more until a snapshot rotates to a fresh segment.
+            lock (_flushLock) _failure = e;
+            _log.LogError(e, "Write-ahead log {Path} failed; writes are not acknowledged until the next snapshot", _snapshotPath);
+            return;
+        }
+        lock (_flushLock)
+        {
+            _written = Math.Max(_written, target);
+            if (fsync) _durable = Math.Max(_durable, target);
+        }
+    }
+
+    /// <summary>Waits until no flush runs; the caller holds <see cref="_flushLock"/>.</summary>
+    private void WaitForFlushLocked()
+    {
+        while (_flushing) Monitor.Wait(_flushLock);
     }
 
     private SnapshotFileException Failed(Exception e) =>
@@ -90,6 +139,7 @@ internal sealed partial class WriteAheadLog<TObject>
     {
         lock (_flushLock)
         {
+            WaitForFlushLocked(); // a flush may be writing to the segments about to close
             List<LogSegment> dropped;
             lock (_appendLock)
             {
@@ -101,8 +151,8 @@ internal sealed partial class WriteAheadLog<TObject>
                 s.Dropped = true;
                 s.Dispose();
                 _fs.Delete(s.Path);
-                Volatile.Write(ref _written, Math.Max(_written, s.LastLsn));
-                Volatile.Write(ref _durable, Math.Max(_durable, s.LastLsn));
+                _written = Math.Max(_written, s.LastLsn);
+                _durable = Math.Max(_durable, s.LastLsn);
             }
             // Older segments left by an earlier process (replayed at open) go too.
             foreach (var (oldSeq, path) in LogFormat.FindSegments(_snapshotPath))
@@ -127,10 +177,14 @@ internal sealed partial class WriteAheadLog<TObject>
         {
             // Logged by Flush; closing must not throw.
         }
-        lock (_appendLock)
+        lock (_flushLock)
         {
-            foreach (var s in _retired) s.Dispose();
-            _current.Dispose();
+            WaitForFlushLocked();
+            lock (_appendLock)
+            {
+                foreach (var s in _retired) s.Dispose();
+                _current.Dispose();
+            }
         }
     }
 }

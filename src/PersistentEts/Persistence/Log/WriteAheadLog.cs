@@ -28,8 +28,10 @@ internal sealed partial class WriteAheadLog<TObject> : IChangeLog<TObject>, IDis
     private LogSegment _current;                   // guarded by _appendLock
     private readonly List<LogSegment> _retired = []; // rotated out, not yet dropped; guarded by _appendLock
     private long _appended;                          // last sequence number handed out; guarded by _appendLock
+    // Guarded by _flushLock (read without it only as a fast-path hint):
     private long _written;                           // records up to here are in the operating system
     private long _durable;                           // records up to here are fsynced
+    private bool _flushing;                          // a flusher is writing outside the lock
     private Exception? _failure;                     // a failed write or fsync: sticky until the next rotation
 
     private readonly CancellationTokenSource _stop = new();
