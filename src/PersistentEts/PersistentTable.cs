@@ -77,11 +77,11 @@ public static class PersistentTable
             }
             table.Core.Persistence = new TablePersistenceOf<TKey, TObject>(table.Core, full, options, codec, fs,
                 replay.Records > 0 ? savedChanges : table.Core.ChangeCount, wal);
-            if (options.Durability == DurabilityMode.Snapshot && Persistence.Log.LogFormat.FindSegments(full).Count > 0)
+            if (options.Durability == DurabilityMode.Snapshot && Persistence.Log.LogFormat.FindSegments(fs, full).Count > 0)
             {
                 // Left over from Log durability: fold into a snapshot now, then the segments can go.
                 table.Core.Persistence.Flush();
-                foreach (var (_, segment) in Persistence.Log.LogFormat.FindSegments(full)) fs.Delete(segment);
+                foreach (var (_, segment) in Persistence.Log.LogFormat.FindSegments(fs, full)) fs.Delete(segment);
             }
         }
         catch

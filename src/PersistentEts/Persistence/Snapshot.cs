@@ -33,7 +33,16 @@ public static class Snapshot
         core.EnsureAlive();
         var stopwatch = Stopwatch.StartNew();
         // With a log, the snapshot's instant starts a new segment: changes before it are in the snapshot.
-        using var view = core.BeginSnapshot(log is null ? null : log.Rotate);
+        ISnapshotView<TObject> begun;
+        try
+        {
+            begun = core.BeginSnapshot(log is null ? null : log.Rotate);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SnapshotFileException(Path.GetFullPath(path), $"a new write-ahead log segment could not be started ({e.Message}); nothing was saved", null, e);
+        }
+        using var view = begun;
         var header = HeaderFor(core, codec, options) with { LogSegment = view.AtInstant };
         long objects = 0;
         var full = Path.GetFullPath(path);

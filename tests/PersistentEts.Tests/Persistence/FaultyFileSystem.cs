@@ -54,6 +54,8 @@ internal sealed class FaultyFileSystem : IFileSystem
 
     public void Truncate(string path, long length) => _real.Truncate(path, length);
 
+    public IEnumerable<string> EnumerateFiles(string directory, string searchPattern) => _real.EnumerateFiles(directory, searchPattern);
+
     private sealed class FailingStream(Stream inner) : Stream
     {
         public override bool CanRead => false;

@@ -30,6 +30,9 @@ internal interface IFileSystem
 
     long Length(string path);
 
+    /// <summary>The files in <paramref name="directory"/> whose names match <paramref name="searchPattern"/> (<c>*</c> wildcards).</summary>
+    IEnumerable<string> EnumerateFiles(string directory, string searchPattern);
+
     /// <summary>Cuts a file to <paramref name="length"/> bytes and fsyncs it.</summary>
     void Truncate(string path, long length);
 }

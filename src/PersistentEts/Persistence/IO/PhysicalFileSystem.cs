@@ -51,6 +51,9 @@ internal sealed partial class PhysicalFileSystem : IFileSystem
 
     public long Length(string path) => new FileInfo(path).Length;
 
+    public IEnumerable<string> EnumerateFiles(string directory, string searchPattern) =>
+        Directory.Exists(directory) ? Directory.EnumerateFiles(directory, searchPattern) : [];
+
     public void Truncate(string path, long length)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None);

@@ -24,13 +24,16 @@ internal static class LogFormat
     public static string SegmentPath(string snapshotPath, long seq) => $"{snapshotPath}.{seq:D12}.wal";
 
     /// <summary>The segments that exist for a snapshot path, in order.</summary>
-    public static IReadOnlyList<(long Seq, string Path)> FindSegments(string snapshotPath)
+    public static IReadOnlyList<(long Seq, string Path)> FindSegments(string snapshotPath) =>
+        FindSegments(IO.PhysicalFileSystem.Instance, snapshotPath);
+
+    /// <summary>The segments that exist for a snapshot path, in order, as <paramref name="fs"/> sees them.</summary>
+    public static IReadOnlyList<(long Seq, string Path)> FindSegments(IO.IFileSystem fs, string snapshotPath)
     {
         var dir = Path.GetDirectoryName(snapshotPath) ?? ".";
         var prefix = Path.GetFileName(snapshotPath) + ".";
         var found = new List<(long, string)>();
-        if (!Directory.Exists(dir)) return found;
-        foreach (var file in Directory.EnumerateFiles(dir, prefix + "*.wal"))
+        foreach (var file in fs.EnumerateFiles(dir, prefix + "*.wal"))
         {
             var middle = Path.GetFileName(file)[prefix.Length..^4];
             if (middle.Length == 12 && long.TryParse(middle, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq))

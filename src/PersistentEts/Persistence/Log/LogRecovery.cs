@@ -17,7 +17,7 @@ internal static class LogRecovery
     public static Result Replay<TKey, TObject>(IFileSystem fs, string snapshotPath, long fromSeq, TableCore<TKey, TObject> core,
         IObjectCodec<TObject> codec, ILogger log) where TKey : notnull
     {
-        var segments = LogFormat.FindSegments(snapshotPath);
+        var segments = LogFormat.FindSegments(fs, snapshotPath);
         long records = 0, lastSeq = 0;
         string? tornFile = null;
         long tornBytes = 0;

@@ -150,14 +150,23 @@ internal sealed partial class WriteAheadLog<TObject>
             {
                 s.Dropped = true;
                 s.Dispose();
-                _fs.Delete(s.Path);
                 _written = Math.Max(_written, s.LastLsn);
                 _durable = Math.Max(_durable, s.LastLsn);
             }
-            // Older segments left by an earlier process (replayed at open) go too.
-            foreach (var (oldSeq, path) in LogFormat.FindSegments(_snapshotPath))
+            // Delete every covered segment, including ones left by an earlier process or by an earlier
+            // failed delete. A segment that cannot be deleted now is harmless: recovery skips segments the
+            // snapshot covers, and the next rotation tries again.
+            foreach (var (oldSeq, path) in LogFormat.FindSegments(_fs, _snapshotPath))
             {
-                if (oldSeq < seq && dropped.All(d => d.Seq != oldSeq)) _fs.Delete(path);
+                if (oldSeq >= seq) continue;
+                try
+                {
+                    _fs.Delete(path);
+                }
+                catch (IOException e)
+                {
+                    _log.LogWarning(e, "Could not delete retired write-ahead log segment {Path}; will retry at the next snapshot", path);
+                }
             }
             _failure = null;
         }
