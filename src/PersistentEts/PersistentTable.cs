@@ -69,9 +69,14 @@ public static class PersistentTable
             // first periodic save folds the replayed changes into a snapshot and retires the segments.
             var savedChanges = table.Core.ChangeCount;
             var replay = Persistence.Log.LogRecovery.Replay(fs, full, logFrom, table.Core, codec, logger);
+            if (reader is not null || replay.Records > 0)
+            {
+                Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger,
+                    "Recovered table {Table} from {Path}: {Objects} objects, {Records} log records replayed", name, full, table.Core.Count, replay.Records);
+            }
             if (options.Durability == DurabilityMode.Log)
             {
-                wal = new Persistence.Log.WriteAheadLog<TObject>(full, Math.Max(Math.Max(logFrom, replay.LastSeq + 1), 1),
+                wal = new Persistence.Log.WriteAheadLog<TObject>(name, full, Math.Max(Math.Max(logFrom, replay.LastSeq + 1), 1),
                     codec, options.LogSync, options.LogSyncInterval, fs, logger);
                 table.Core.ChangeLog = wal;
             }

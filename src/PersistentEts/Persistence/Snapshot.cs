@@ -242,16 +242,47 @@ public static class Snapshot
     /// Checks a whole snapshot — structure, every checksum, every object decodable as raw MessagePack —
     /// without the application's types. Throws <see cref="SnapshotFileException"/> naming the problem.
     /// </summary>
-    public static SnapshotInfo Verify(string path)
+    public static SnapshotInfo Verify(string path, IProgress<long>? progress = null)
     {
         CheckPath(path);
         var full = Path.GetFullPath(path);
-        using var stream = OpenForRead(PhysicalFileSystem.Instance, full);
+        using var file = OpenForRead(PhysicalFileSystem.Instance, full);
+        using var stream = progress is null ? file : new ProgressStream(file, progress);
         var reader = new SnapshotReader(stream, full);
         var header = reader.ReadHeader();
         var objects = reader.ReadObjects(RawMessagePackCodec.Instance, verify: true, static _ => { });
         return new SnapshotInfo(full, header, objects, -1, stream.Length);
     }
+
+    /// <summary>
+    /// Reads a snapshot's objects as raw MessagePack values, without the application's types (for tools
+    /// such as <c>pets dump</c>). <paramref name="onObject"/> returns false to stop early. Everything read is
+    /// checked as in <see cref="Verify"/>; <paramref name="progress"/> receives bytes read so far.
+    /// </summary>
+    public static SnapshotHeader ReadRawObjects(string path, Func<ReadOnlyMemory<byte>, bool> onObject, IProgress<long>? progress = null)
+    {
+        CheckPath(path);
+        if (onObject is null) Throw.Argument(nameof(onObject), "A callback is required.");
+        var full = Path.GetFullPath(path);
+        using var file = OpenForRead(PhysicalFileSystem.Instance, full);
+        using var stream = progress is null ? file : new ProgressStream(file, progress);
+        var reader = new SnapshotReader(stream, full);
+        var header = reader.ReadHeader();
+        try
+        {
+            reader.ReadObjects(RawMessagePackCodec.Instance, verify: true, o =>
+            {
+                if (!onObject(o)) throw new StopReading();
+            });
+        }
+        catch (StopReading)
+        {
+            // The caller had enough.
+        }
+        return header;
+    }
+
+    private sealed class StopReading : Exception;
 
     private static void CheckPath(string path)
     {

@@ -36,6 +36,7 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence where
         _savedChanges = savedChanges;
         _nextDueTicks = Environment.TickCount64 + (long)options.PersistEvery.TotalMilliseconds;
         ProcessExitSaver.Register(this);
+        PersistenceMetrics.Opened(this, core.Name);
         _loop = Task.Run(RunAsync);
     }
 
@@ -91,6 +92,7 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence where
                 _savedChanges = result.ChangeCount;
                 LastSave = result;
                 LastError = null;
+                PersistenceMetrics.Saved(this, _core.Name, result);
                 if (result.Duration > _options.PersistEvery)
                     _log.LogWarning("Saving table {Table} to {Path} took {Seconds:F2} s, longer than its period", _core.Name, Path, result.Duration.TotalSeconds);
                 OnSaved(result);
@@ -99,6 +101,7 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence where
             catch (Exception e) when (e is EtsException or IOException or UnauthorizedAccessException)
             {
                 LastError = e;
+                PersistenceMetrics.SaveFailed(_core.Name);
                 _log.LogError(e, "Saving table {Table} to {Path} failed; the last good file is unchanged", _core.Name, Path);
                 OnSaveFailed(e);
                 throw;
@@ -120,6 +123,7 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence where
         lock (_saveLock) _stopped = true;
         _stop.Cancel();
         ProcessExitSaver.Unregister(this);
+        PersistenceMetrics.Closed(this);
         if (_wal is not null)
         {
             // Later writes (during process exit, say) are no longer logged; what was logged is flushed.

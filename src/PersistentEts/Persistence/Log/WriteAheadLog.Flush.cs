@@ -89,6 +89,7 @@ internal sealed partial class WriteAheadLog<TObject>
                     _fs.Sync(segment.Stream);
                     segment.Unsynced = false;
                     Fsyncs++;
+                    PersistenceMetrics.LogFsync(_tableName);
                 }
             }
         }

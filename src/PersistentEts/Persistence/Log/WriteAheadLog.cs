@@ -44,8 +44,11 @@ internal sealed partial class WriteAheadLog<TObject> : IChangeLog<TObject>, IDis
     [ThreadStatic] private static int t_batchCount;
     [ThreadStatic] private static int t_batchDepth;
 
-    public WriteAheadLog(string snapshotPath, long firstSeq, IObjectCodec<TObject> codec, LogSync sync, TimeSpan interval, IFileSystem fs, ILogger log)
+    private readonly string _tableName;
+
+    public WriteAheadLog(string tableName, string snapshotPath, long firstSeq, IObjectCodec<TObject> codec, LogSync sync, TimeSpan interval, IFileSystem fs, ILogger log)
     {
+        _tableName = tableName;
         _snapshotPath = snapshotPath;
         _codec = codec;
         _sync = sync;
