@@ -1,0 +1,34 @@
+using System.Linq.Expressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace PersistentEts.Hosting;
+
+/// <summary>Registers persistent ETS tables with a Generic Host.</summary>
+public static class PersistentEtsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the persistent table <paramref name="name"/>: its settings bind from
+    /// <c>PersistentEts:Tables:{name}</c>, then <paramref name="configure"/> runs. Services resolve
+    /// <see cref="IEtsTable{TKey, TObject}"/> (and <see cref="IReadOnlyEtsTable{TKey, TObject}"/>). The table
+    /// opens when the host starts and is flushed and closed when the host stops gracefully.
+    /// </summary>
+    public static IServiceCollection AddPersistentEts<TKey, TObject>(this IServiceCollection services, string name,
+        Expression<Func<TObject, TKey>> key, Action<PersistentTableSettings>? configure = null) where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (string.IsNullOrWhiteSpace(name)) throw new EtsArgumentException(nameof(name), "A table name may not be blank.");
+        if (key is null) throw new EtsArgumentException(nameof(key), "A table needs a key selector.");
+        var builder = services.AddOptions<PersistentTableSettings>(name).BindConfiguration($"PersistentEts:Tables:{name}");
+        if (configure is not null) builder.Configure(configure);
+        services.AddSingleton(sp => new HostedTable<TKey, TObject>(name, key,
+            sp.GetRequiredService<IOptionsMonitor<PersistentTableSettings>>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IHostedTable>(sp => sp.GetRequiredService<HostedTable<TKey, TObject>>());
+        services.AddSingleton(sp => sp.GetRequiredService<HostedTable<TKey, TObject>>().Table);
+        services.AddSingleton<IReadOnlyEtsTable<TKey, TObject>>(sp => sp.GetRequiredService<IEtsTable<TKey, TObject>>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, PersistentEtsHostedService>());
+        return services;
+    }
+}

@@ -1,0 +1,48 @@
+using PersistentEts.Persistence;
+
+namespace PersistentEts.Hosting;
+
+/// <summary>
+/// The configuration-bindable settings of one hosted persistent table, read from
+/// <c>PersistentEts:Tables:{name}</c> (then adjusted by the <c>configure</c> callback, if any).
+/// </summary>
+/// <example><code>
+/// "PersistentEts": { "Tables": { "sessions": { "Path": "data/sessions.pets", "PersistEverySeconds": 2, "Durability": "Log" } } }
+/// </code></example>
+public sealed class PersistentTableSettings
+{
+    /// <summary>The snapshot file. Required.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>The table type. Default <see cref="TableType.Set"/>.</summary>
+    public TableType Type { get; set; } = TableType.Set;
+
+    /// <summary>Who may write. Default <see cref="TableProtection.Public"/>, since DI hands the table to many services.</summary>
+    public TableProtection Protection { get; set; } = TableProtection.Public;
+
+    /// <summary>Seconds between saves when changed. Default 5, as in the seed.</summary>
+    public double PersistEverySeconds { get; set; } = 5;
+
+    /// <summary>Snapshots only, or snapshots plus a write-ahead log.</summary>
+    public DurabilityMode Durability { get; set; } = DurabilityMode.Snapshot;
+
+    /// <summary>When the log is fsynced, with <see cref="DurabilityMode.Log"/>.</summary>
+    public LogSync LogSync { get; set; } = LogSync.Always;
+
+    /// <summary>Milliseconds between log fsyncs with <see cref="LogSync.Interval"/>. Default 100.</summary>
+    public double LogSyncIntervalMilliseconds { get; set; } = 100;
+
+    /// <summary>LZ4-compress snapshots.</summary>
+    public bool Compress { get; set; }
+
+    internal PersistentTableOptions ToOptions(Microsoft.Extensions.Logging.ILogger logger) => new()
+    {
+        Table = new TableOptions { Type = Type, Protection = Protection },
+        PersistEvery = TimeSpan.FromSeconds(PersistEverySeconds),
+        Durability = Durability,
+        LogSync = LogSync,
+        LogSyncInterval = TimeSpan.FromMilliseconds(LogSyncIntervalMilliseconds),
+        Write = new SnapshotWriteOptions { Compress = Compress },
+        Logger = logger,
+    };
+}
