@@ -94,52 +94,31 @@ internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, TObject[
         return removed;
     }
 
-    public override long SelectDelete(Func<TObject, bool> where)
-    {
-        long removed = 0;
-        foreach (var (key, _) in Buckets(false))
-        {
-            var stripe = Store.StripeOf(key);
-            lock (Store.LockOf(stripe))
-            {
-                if (Store.TryGetLocked(key, out var bucket)) removed += FilterLocked(stripe, key, bucket, o => !where(o));
-            }
-        }
-        return removed;
-    }
+    public override long SelectDelete(Func<TObject, bool> where) =>
+        ForEachKeyLocked((stripe, key, bucket) => FilterLocked(stripe, key, bucket, o => !where(o)));
 
-    public override long SelectReplace(Func<TObject, bool> where, Func<TObject, TObject> replace)
-    {
-        long replaced = 0;
-        foreach (var (key, _) in Buckets(false))
+    public override long SelectReplace(Func<TObject, bool> where, Func<TObject, TObject> replace) =>
+        ForEachKeyLocked((stripe, key, bucket) =>
         {
-            var stripe = Store.StripeOf(key);
-            lock (Store.LockOf(stripe))
+            var next = new List<TObject>(bucket.Length);
+            var changed = 0;
+            foreach (var o in bucket)
             {
-                if (!Store.TryGetLocked(key, out var bucket)) continue;
-                var next = new List<TObject>(bucket.Length);
-                var changed = 0;
-                foreach (var o in bucket)
+                var n = o;
+                if (where(o))
                 {
-                    var n = o;
-                    if (where(o))
-                    {
-                        n = replace(o);
-                        if (n is null) Throw.NullObject(nameof(replace));
-                        var nk = KeyOf(n);
-                        if (nk is null || !KeyEquality.Equals(key, nk)) Throw.KeyChanged("SelectReplace");
-                        changed++;
-                    }
-                    // A bag keeps one of equal objects, so a replacement equal to a kept one merges with it.
-                    if (_duplicates || !next.Exists(x => _objectEquality.Equals(x, n))) next.Add(n);
+                    n = replace(o);
+                    if (n is null) Throw.NullObject(nameof(replace));
+                    var nk = KeyOf(n);
+                    if (nk is null || !KeyEquality.Equals(key, nk)) Throw.KeyChanged("SelectReplace");
+                    changed++;
                 }
-                if (changed == 0) continue;
-                PutLocked(stripe, key, [.. next], next.Count - bucket.Length);
-                replaced += changed;
+                // A bag keeps one of equal objects, so a replacement equal to a kept one merges with it.
+                if (_duplicates || !next.Exists(x => _objectEquality.Equals(x, n))) next.Add(n);
             }
-        }
-        return replaced;
-    }
+            if (changed > 0) PutLocked(stripe, key, [.. next], next.Count - bucket.Length);
+            return changed;
+        });
 
     public override long[] UpdateCounters(TKey key, ReadOnlySpan<CounterUpdate<TObject>> updates, bool hasDefault, TObject defaultObject)
     {

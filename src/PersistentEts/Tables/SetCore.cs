@@ -92,42 +92,23 @@ internal sealed partial class SetCore<TKey, TObject> : StoreCore<TKey, TObject, 
         }
     }
 
-    public override long SelectDelete(Func<TObject, bool> where)
-    {
-        long removed = 0;
-        foreach (var (key, _) in Buckets(false))
+    public override long SelectDelete(Func<TObject, bool> where) =>
+        ForEachKeyLocked((stripe, key, current) =>
         {
-            var stripe = Store.StripeOf(key);
-            lock (Store.LockOf(stripe))
-            {
-                // Re-read under the lock: the object may have changed since the traversal saw it.
-                if (Store.TryGetLocked(key, out var current) && where(current))
-                {
-                    RemoveLocked(stripe, key, current, -1);
-                    removed++;
-                }
-            }
-        }
-        return removed;
-    }
+            if (!where(current)) return 0;
+            RemoveLocked(stripe, key, current, -1);
+            return 1;
+        });
 
-    public override long SelectReplace(Func<TObject, bool> where, Func<TObject, TObject> replace)
-    {
-        long replaced = 0;
-        foreach (var (key, _) in Buckets(false))
+    public override long SelectReplace(Func<TObject, bool> where, Func<TObject, TObject> replace) =>
+        ForEachKeyLocked((stripe, key, current) =>
         {
-            var stripe = Store.StripeOf(key);
-            lock (Store.LockOf(stripe))
-            {
-                if (!Store.TryGetLocked(key, out var current) || !where(current)) continue;
-                var next = replace(current);
-                CheckSameKey(key, next, "SelectReplace");
-                PutLocked(stripe, key, next, 0);
-                replaced++;
-            }
-        }
-        return replaced;
-    }
+            if (!where(current)) return 0;
+            var next = replace(current);
+            CheckSameKey(key, next, "SelectReplace");
+            PutLocked(stripe, key, next, 0);
+            return 1;
+        });
 
     private void CheckSameKey(TKey key, TObject next, string operation)
     {

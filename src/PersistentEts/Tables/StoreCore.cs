@@ -158,6 +158,25 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
 
     protected override void ClearForDestroy() => Clear();
 
+    /// <summary>
+    /// Visits every key under its stripe lock, with its bucket re-read there (the traversal itself holds no
+    /// lock, so the bucket may have changed since it was seen), and sums what <paramref name="visit"/>
+    /// returns: select-delete and select-replace, atomic per key as in ETS.
+    /// </summary>
+    protected long ForEachKeyLocked(Func<int, TKey, TBucket, long> visit)
+    {
+        long total = 0;
+        foreach (var (key, _) in Buckets(false))
+        {
+            var stripe = Store.StripeOf(key);
+            lock (Store.LockOf(stripe))
+            {
+                if (Store.TryGetLocked(key, out var bucket)) total += visit(stripe, key, bucket);
+            }
+        }
+        return total;
+    }
+
     /// <summary>The keys of a batch, each checked for null.</summary>
     protected TKey[] KeysOf(IReadOnlyList<TObject> objects)
     {

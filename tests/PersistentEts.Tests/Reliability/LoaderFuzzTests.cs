@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using PersistentEts.Persistence;
 
 namespace PersistentEts.Tests.Reliability;
@@ -9,13 +10,15 @@ namespace PersistentEts.Tests.Reliability;
 /// large allocation (a length claiming gigabytes allocates nothing like it).
 /// </summary>
 [Collection(nameof(Crash.CrashCollection))]
-public sealed class LoaderFuzzTests
+public sealed class LoaderFuzzTests(ITestOutputHelper output)
 {
     public sealed record Row(int Id, string Name, long Count);
 
     private const string Dir = "/fuzz";
     private static readonly string TablePath = Path.Combine(Dir, "t.pets");
-    private const int CasesPerLoader = 5_000;
+    // 5,000 per loader in CI; PETS_FUZZ_CASES=100000 for a longer run.
+    private static readonly int CasesPerLoader =
+        int.TryParse(Environment.GetEnvironmentVariable("PETS_FUZZ_CASES"), out var n) && n > 0 ? n : 5_000;
     private const long MaxAllocationPerCase = 96L << 20;
 
     private static readonly PersistentTableOptions Plain = new() { PersistEvery = TimeSpan.FromHours(1) };
@@ -131,8 +134,11 @@ public sealed class LoaderFuzzTests
         return new Outcome(loaded, typed, untyped, hangs, maxAllocated, firstUntyped);
     }
 
+    private void Report(string loader, Outcome o) =>
+        output.WriteLine($"fuzz {loader}: cases={CasesPerLoader} loaded={o.Loaded} typed={o.Typed} untyped={o.Untyped} hangs={o.Hangs} max_allocated_bytes={o.MaxAllocated}");
+
     [Fact]
-    public void SnapshotLoader_5000SeededCases_OnlyTypedErrors()
+    public void SnapshotLoader_SeededCases_OnlyTypedErrors()
     {
         var good = GoodSnapshot();
         var headerLength = BitConverter.ToInt32(good, 12);
@@ -144,6 +150,7 @@ public sealed class LoaderFuzzTests
                 MessagePackObjectCodec<Row>.Instance, null, null, default, fs);
             t.Persistence!.SaveAndStop(rethrow: false, save: false);
         });
+        Report("snapshot", outcome);
         Assert.True(outcome.Untyped == 0, outcome.FirstUntyped);
         Assert.Equal(0, outcome.Hangs);
         Assert.True(outcome.MaxAllocated < MaxAllocationPerCase, $"a case allocated {outcome.MaxAllocated} bytes");
@@ -153,7 +160,7 @@ public sealed class LoaderFuzzTests
     }
 
     [Fact]
-    public void LogLoader_5000SeededCases_OnlyTypedErrorsOrACleanPrefix()
+    public void LogLoader_SeededCases_OnlyTypedErrorsOrACleanPrefix()
     {
         var (good, name) = GoodLog();
         int[] lengthFields = [20, 28, 20 + 8 + BitConverter.ToInt32(good, 20)];
@@ -166,6 +173,7 @@ public sealed class LoaderFuzzTests
                 Assert.True(row.Name == "name-" + row.Id || row.Name == "batch", $"invented row {row}");
             t.Persistence!.SaveAndStop(rethrow: false, save: false);
         });
+        Report("log", outcome);
         Assert.True(outcome.Untyped == 0, outcome.FirstUntyped);
         Assert.Equal(0, outcome.Hangs);
         Assert.True(outcome.MaxAllocated < MaxAllocationPerCase, $"a case allocated {outcome.MaxAllocated} bytes");
