@@ -1,10 +1,11 @@
 using PersistentEts;
 using PersistentEts.Persistence;
 
-// The owner process of the seed's README example: create, insert, flush, insert more, then wait to be killed.
-if (args.Length != 1)
+// The owner process of the seed's README example: create, insert, flush, insert more, then wait to be
+// killed. With "sigterm" as a second argument it waits for SIGTERM instead, which must save the table.
+if (args.Length is < 1 or > 2)
 {
-    Console.Error.WriteLine("usage: PersistentEts.ChildOwner PATH");
+    Console.Error.WriteLine("usage: PersistentEts.ChildOwner PATH [sigterm]");
     return 2;
 }
 var table = PersistentTable.New("child", args[0], (KeyValuePair<string, int> kv) => kv.Key,

@@ -13,6 +13,31 @@ public sealed class KilledOwnerTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    private static Process StartChild(string path)
+    {
+        var child = Path.Combine(AppContext.BaseDirectory, "PersistentEts.ChildOwner.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(child);
+        start.ArgumentList.Add(path);
+        return Process.Start(start)!;
+    }
+
+    [Fact]
+    public async Task Sigterm_SavesTheTable_BeforeTheProcessEnds()
+    {
+        var path = _dir.File("term.pets");
+        using var process = StartChild(path);
+        Assert.Equal("ready", await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)));
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        // A graceful end saves: the write made after the last flush is there too.
+        using var table = PersistentTable.New("child", path, (KeyValuePair<string, int> kv) => kv.Key);
+        Assert.Single(table.Lookup("saved"));
+        Assert.Single(table.Lookup("unsaved"));
+    }
+
     [Fact]
     public async Task KilledOwner_LeavesTheFlushedData()
     {
