@@ -86,7 +86,7 @@ public sealed partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, 
     public bool TryLookup(TKey key, [MaybeNullWhen(false)] out TObject obj)
     {
         // Fast path: a live set table, readable by anyone (see TableCore.FastReads).
-        if (_core.FastReads is { } h && _protection != TableProtection.Private && key is not null) return h.TryGet(key, out obj);
+        if (_core.FastReads is { } h && key is not null) return h.TryGet(key, out obj);
         return Read().TryLookup(CheckKey(key!), out obj);
     }
 
@@ -111,7 +111,7 @@ public sealed partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Contains(TKey key)
     {
-        if (_core.FastReads is { } h && _protection != TableProtection.Private && key is not null) return h.TryGet(key, out _);
+        if (_core.FastReads is { } h && key is not null) return h.TryGet(key, out _);
         return Read().Contains(CheckKey(key!));
     }
 

@@ -19,7 +19,8 @@ internal sealed partial class SetCore<TKey, TObject> : StoreCore<TKey, TObject, 
     {
         _objectEquality = objectEquality;
         _hashed = store as HashStore<TKey, TObject>;
-        FastReads = _hashed;
+        // Private tables check the reader on every call, so they never take the fast path.
+        FastReads = options.Protection == TableProtection.Private ? null : _hashed;
     }
 
     public override bool TryLookup(TKey key, out TObject obj) =>

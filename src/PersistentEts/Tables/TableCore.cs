@@ -48,8 +48,8 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     public HeirRegistration<TKey, TObject>? Heir;
 
     /// <summary>
-    /// The hashed store of a live set table, for handles' fast reads; null for other types and once the
-    /// table is destroyed, so a single load tells a handle both that the table lives and where to read.
+    /// The hashed store of a live, non-private set table, for handles' fast reads; null for other tables
+    /// and once the table is destroyed, so a single load tells a handle that it may read and where.
     /// </summary>
     public volatile Storage.HashStore<TKey, TObject>? FastReads;
 
