@@ -29,8 +29,4 @@ internal static class Throw
     [DoesNotReturn]
     public static void KeyChanged(string operation) =>
         throw new EtsArgumentException(null, $"{operation} may not change an object's key.");
-
-    [DoesNotReturn]
-    public static T KeyChanged<T>(string operation) =>
-        throw new EtsArgumentException(null, $"{operation} may not change an object's key.");
 }

@@ -251,7 +251,7 @@ public static class Snapshot
         var reader = new SnapshotReader(stream, full);
         var header = reader.ReadHeader();
         var objects = reader.ReadObjects(RawMessagePackCodec.Instance, verify: true, static _ => { });
-        return new SnapshotInfo(full, header, objects, -1, stream.Length);
+        return new SnapshotInfo(full, header, objects, reader.BlocksRead, stream.Length);
     }
 
     /// <summary>

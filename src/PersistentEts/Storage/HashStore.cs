@@ -97,13 +97,9 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
 
     public void ExitMultiKeyWrite() => Interlocked.Decrement(ref _multiKeyWriters);
 
-    public List<KeyValuePair<TKey, TBucket>> CopyRange(bool hasAfter, TKey after, int max, bool descending)
-    {
-        // Enumerate rather than copy: ConcurrentDictionary's CopyTo and Keys take every internal lock.
-        var list = new List<KeyValuePair<TKey, TBucket>>();
-        foreach (var kv in _map) list.Add(kv);
-        return list;
-    }
+    // Hashed stores are traversed through their enumerator or WalkKeys, never by position.
+    public List<KeyValuePair<TKey, TBucket>> CopyRange(bool hasAfter, TKey after, int max, bool descending) =>
+        throw new InvalidOperationException("Hashed stores have no key order.");
 
     public TKey[] WalkKeys()
     {

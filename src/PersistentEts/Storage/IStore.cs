@@ -51,7 +51,7 @@ internal interface IStore<TKey, TBucket> where TKey : notnull
     /// Up to <paramref name="max"/> entries following <paramref name="after"/> (or from the start when
     /// <paramref name="hasAfter"/> is false), in traversal order, copied out so the caller can work on them
     /// without locks. Ordered stores go in key order, backwards when <paramref name="descending"/>.
-    /// Hashed stores ignore the position arguments and return everything (see <see cref="WalkKeys"/>).
+    /// Ordered stores only; hashed stores are walked with <see cref="WalkKeys"/> or their enumerator.
     /// </summary>
     List<KeyValuePair<TKey, TBucket>> CopyRange(bool hasAfter, TKey after, int max, bool descending);
 

@@ -19,7 +19,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     /// </summary>
     private sealed class Capture(StoreCore<TKey, TObject, TBucket> owner)
     {
-        public readonly PreImageMap<TKey, TBucket> PreImages = owner._keyOrder is { } order
+        public readonly PreImageMap<TKey, TBucket> PreImages = owner.KeyOrder is { } order
             ? PreImageMap<TKey, TBucket>.ForOrdered(order)
             : PreImageMap<TKey, TBucket>.ForHashed(owner.KeyEquality);
 
@@ -38,11 +38,11 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
 
         public bool IsEmitted(TKey key) => Closed || (owner.Store is HashStore<TKey, TBucket> hashed
             ? hashed.PartitionOf(key) < EmittedPartitions
-            : HasCursor && owner._keyOrder!.Compare(key, CursorKey) <= 0);
+            : HasCursor && owner.KeyOrder!.Compare(key, CursorKey) <= 0);
     }
 
     // The ordered store's comparer, for capture cursors; null for hashed stores.
-    private IComparer<TKey>? _keyOrder => (Store as SortedStore<TKey, TBucket>)?.Comparer;
+    private IComparer<TKey>? KeyOrder => (Store as SortedStore<TKey, TBucket>)?.Comparer;
 
     /// <summary>Called before every change to a key, under its stripe lock: saves the pre-image if a capture needs it.</summary>
     private void BeforeWriteLocked(TKey key)

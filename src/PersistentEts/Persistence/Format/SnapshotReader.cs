@@ -39,6 +39,9 @@ internal sealed class SnapshotReader(Stream input, string path)
 
     public ushort Flags { get; private set; }
 
+    /// <summary>Blocks read by the last <see cref="ReadObjects{TObject}"/>.</summary>
+    public long BlocksRead { get; private set; }
+
     /// <summary>Reads every block, calling <paramref name="onObject"/> per object; checks the trailer. Returns the object count.</summary>
     public long ReadObjects<TObject>(IObjectCodec<TObject> codec, bool verify, Action<TObject> onObject)
     {
@@ -87,6 +90,7 @@ internal sealed class SnapshotReader(Stream input, string path)
             blocks++;
         }
         ReadTrailer(objects, blocks, checksums && verify ? blockHashes.GetCurrentHashAsUInt64() : null);
+        BlocksRead = blocks;
         return objects;
     }
 
