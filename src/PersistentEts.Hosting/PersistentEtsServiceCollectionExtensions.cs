@@ -12,8 +12,10 @@ public static class PersistentEtsServiceCollectionExtensions
     /// <summary>
     /// Registers the persistent table <paramref name="name"/>: its settings bind from
     /// <c>PersistentEts:Tables:{name}</c>, then <paramref name="configure"/> runs. Services resolve
-    /// <see cref="IEtsTable{TKey, TObject}"/> (and <see cref="IReadOnlyEtsTable{TKey, TObject}"/>). The table
-    /// opens when the host starts and is flushed and closed when the host stops gracefully.
+    /// non-owner handles: <see cref="IReadOnlyEtsTable{TKey, TObject}"/> for public and protected tables, and
+    /// <see cref="IEtsTable{TKey, TObject}"/> for public ones (the default protection here); the owner stays
+    /// with the host. The table opens when the host starts (its data directory is created if missing) and is
+    /// saved and closed after every hosted service has stopped, whatever the registration order.
     /// </summary>
     public static IServiceCollection AddPersistentEts<TKey, TObject>(this IServiceCollection services, string name,
         Expression<Func<TObject, TKey>> key, Action<PersistentTableSettings>? configure = null) where TKey : notnull
@@ -27,7 +29,7 @@ public static class PersistentEtsServiceCollectionExtensions
             sp.GetRequiredService<IOptionsMonitor<PersistentTableSettings>>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IHostedTable>(sp => sp.GetRequiredService<HostedTable<TKey, TObject>>());
         services.AddSingleton(sp => sp.GetRequiredService<HostedTable<TKey, TObject>>().Table);
-        services.AddSingleton<IReadOnlyEtsTable<TKey, TObject>>(sp => sp.GetRequiredService<IEtsTable<TKey, TObject>>());
+        services.AddSingleton(sp => sp.GetRequiredService<HostedTable<TKey, TObject>>().ReadOnlyTable);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, PersistentEtsHostedService>());
         return services;
     }

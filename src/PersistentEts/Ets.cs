@@ -56,25 +56,42 @@ public static class Ets
     internal static EtsTable<TKey, TObject> Create<TKey, TObject>(
         string name, Func<TObject, TKey> keyOf, string keyDescription, TableOptions? options,
         IComparer<TKey>? keyComparer, IEqualityComparer<TKey>? keyEquality, IEqualityComparer<TObject>? objectEquality,
-        CancellationToken ownerLifetime, int capacity = 0) where TKey : notnull
+        CancellationToken ownerLifetime) where TKey : notnull =>
+        Publish(Build(name, keyOf, keyDescription, options, keyComparer, keyEquality, objectEquality, TableWiring<TKey, TObject>.None), ownerLifetime);
+
+    /// <summary>
+    /// Builds a table and its owner handle without making it reachable: nothing can find it by name or in
+    /// <see cref="All"/> until <see cref="Publish{TKey, TObject}"/>, so a loader can fill it first.
+    /// </summary>
+    internal static EtsTable<TKey, TObject> Build<TKey, TObject>(
+        string name, Func<TObject, TKey> keyOf, string keyDescription, TableOptions? options,
+        IComparer<TKey>? keyComparer, IEqualityComparer<TKey>? keyEquality, IEqualityComparer<TObject>? objectEquality,
+        TableWiring<TKey, TObject> wiring, int capacity = 0) where TKey : notnull
     {
         ValidateName(name, nameof(name));
         options ??= TableOptions.Default;
         options.Validate();
         if (!options.AllowMutableObjects) StoredTypeCheck.EnsureImmutable(typeof(TObject));
         var core = CreateCore(name, keyOf, keyDescription, options, keyComparer, keyEquality,
-            objectEquality ?? EqualityComparer<TObject>.Default, capacity);
+            objectEquality ?? EqualityComparer<TObject>.Default, wiring, capacity);
         var owner = new EtsTable<TKey, TObject>(core);
         core.Owner = owner;
-        Registry.Add(core);
+        return owner;
+    }
+
+    /// <summary>Makes a complete table reachable (its name, <see cref="All"/>) and binds its owner's lifetime.</summary>
+    internal static EtsTable<TKey, TObject> Publish<TKey, TObject>(EtsTable<TKey, TObject> owner, CancellationToken ownerLifetime)
+        where TKey : notnull
+    {
+        Registry.Add(owner.Core);
         owner.BindLifetime(ownerLifetime);
         return owner;
     }
 
     private static TableCore<TKey, TObject> CreateCore<TKey, TObject>(
         string name, Func<TObject, TKey> keyOf, string keyDescription, TableOptions options,
-        IComparer<TKey>? keyComparer, IEqualityComparer<TKey>? keyEquality, IEqualityComparer<TObject> objectEquality, int capacity)
-        where TKey : notnull
+        IComparer<TKey>? keyComparer, IEqualityComparer<TKey>? keyEquality, IEqualityComparer<TObject> objectEquality,
+        TableWiring<TKey, TObject> wiring, int capacity) where TKey : notnull
     {
         var ordered = options.Type == TableType.OrderedSet;
         var comparer = keyComparer ?? Comparer<TKey>.Default;
@@ -83,17 +100,22 @@ public static class Ets
         if (options.Type.IsBag())
         {
             var bagStore = new HashStore<TKey, TObject[]>(options.ResolveStripes(), equality, capacity);
-            return new BagCore<TKey, TObject>(name, options, keyOf, keyDescription, bagStore, equality, objectEquality);
+            return new BagCore<TKey, TObject>(name, options, keyOf, keyDescription, bagStore, equality, objectEquality, wiring);
         }
         IStore<TKey, TObject> store = ordered
             ? new SortedStore<TKey, TObject>(comparer)
             : new HashStore<TKey, TObject>(options.ResolveStripes(), equality, capacity);
-        return new SetCore<TKey, TObject>(name, options, keyOf, keyDescription, store, equality, objectEquality);
+        return new SetCore<TKey, TObject>(name, options, keyOf, keyDescription, store, equality, objectEquality, wiring);
     }
+
+    /// <summary>The longest table name, in characters: an Erlang atom's limit, which ETS table names share.</summary>
+    public const int MaxNameLength = 255;
 
     internal static void ValidateName(string name, string paramName)
     {
         if (string.IsNullOrWhiteSpace(name)) Throw.Argument(paramName, "A table name may not be null, empty or blank.");
+        if (name.Length > MaxNameLength)
+            Throw.Argument(paramName, $"A table name may be at most {MaxNameLength} characters (as an Erlang atom), not {name.Length}.");
     }
 
     /// <summary>

@@ -87,15 +87,16 @@ public sealed partial class EtsTable<TKey, TObject>
 
     /// <summary>
     /// ETS <c>delete/1</c>: destroys the table now, whatever the heir. Owner only. A persistent table is
-    /// saved first (the seed's <c>delete/1</c>); if that save fails, the exception is thrown and the table
-    /// stays alive.
+    /// saved first (the seed's <c>delete/1</c>): writes racing the delete either are in that save or throw
+    /// <see cref="TableDestroyedException"/>. If the save fails and no write-ahead log holds the changes,
+    /// the exception is thrown and the table stays alive.
     /// </summary>
     public void DeleteTable()
     {
         lock (_core.OwnerLock)
         {
             RequireOwner(nameof(DeleteTable));
-            _core.Persistence?.SaveAndStop(rethrow: true);
+            _core.Durability?.Close(rethrow: true);
             Ets.Registry.Destroy(_core);
         }
         _lifetime.Dispose();
@@ -105,9 +106,23 @@ public sealed partial class EtsTable<TKey, TObject>
     /// Ends the owner, as when an ETS owner process exits: the heir inherits the table, or it is destroyed.
     /// Disposing a handle that is not (or no longer) the owner does nothing. Idempotent.
     /// </summary>
-    public void Dispose() => EndOwnership();
+    /// <remarks>
+    /// A persistent table is saved before it goes, and every write racing the end either is in that save or
+    /// throws <see cref="TableDestroyedException"/>: none returns normally and is then lost. Like
+    /// <see cref="Stream.Dispose()"/> when its flush fails, this throws <see cref="SnapshotFileException"/>
+    /// when that final save fails and no write-ahead log holds the changes; the table then stays open (its
+    /// save loop keeps retrying) and disposing again retries. With a log, a failed final save loses nothing
+    /// (the log is replayed at the next open) and is only logged. When the owner ends through its lifetime
+    /// token there is no caller to throw to: the failure is logged, kept in
+    /// <see cref="Persistence.TablePersistence.LastError"/> and raised through
+    /// <see cref="Persistence.TablePersistence.SaveFailed"/>, and the table likewise stays open.
+    /// </remarks>
+    /// <exception cref="SnapshotFileException">The final save failed and nothing else holds the changes since the last good save.</exception>
+    public void Dispose() => EndOwnership(rethrow: true);
 
-    private void EndOwnership()
+    private void EndOwnership() => EndOwnership(rethrow: false);
+
+    private void EndOwnership(bool rethrow)
     {
         HeirRegistration<TKey, TObject>? heir = null;
         EtsTable<TKey, TObject>? heirHandle = null;
@@ -123,8 +138,8 @@ public sealed partial class EtsTable<TKey, TObject>
             }
             else
             {
-                // A persistent table is saved before it goes; a failure is logged and kept in LastError.
-                _core.Persistence?.SaveAndStop(rethrow: false);
+                // A persistent table is saved before it goes; when that loses something it stays.
+                if (_core.Durability is { } durability && !durability.Close(rethrow)) return;
                 Ets.Registry.Destroy(_core);
             }
         }

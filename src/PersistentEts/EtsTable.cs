@@ -40,7 +40,7 @@ public sealed partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, 
     public bool IsOwner => ReferenceEquals(_core.Owner, this);
 
     /// <summary>The save loop of a table made by <see cref="PersistentTable.New{TKey, TObject}"/>; null for a plain table.</summary>
-    public Persistence.TablePersistence? Persistence => _core.Persistence;
+    public Persistence.TablePersistence? Persistence => _core.Durability as Persistence.TablePersistence;
 
     /// <inheritdoc />
     public string Name => _core.Name;

@@ -14,7 +14,7 @@ internal static class AtomicFileWriter
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full) ?? ".";
         if (!fs.DirectoryExists(dir)) throw new SnapshotFileException(full, $"the directory '{dir}' does not exist");
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        var temp = TableFiles.TempFile(full);
         try
         {
             using (var stream = fs.CreateNew(temp))
@@ -49,7 +49,7 @@ internal static class AtomicFileWriter
         {
             if (fs.Exists($"{full}.{i}")) fs.Replace($"{full}.{i}", $"{full}.{i + 1}");
         }
-        var temp = $"{full}.1.{Guid.NewGuid():N}.tmp";
+        var temp = TableFiles.TempFile($"{full}.1");
         fs.Copy(full, temp);
         fs.Replace(temp, $"{full}.1");
     }

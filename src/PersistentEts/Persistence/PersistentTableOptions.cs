@@ -32,6 +32,13 @@ public sealed record PersistentTableOptions
     /// <summary>Check block checksums when loading. Default true.</summary>
     public bool VerifyOnLoad { get; init; } = true;
 
+    /// <summary>
+    /// Unix permissions of the files the table creates (snapshot, log segments, lock and temporary files).
+    /// Default owner read and write only (0600), as database servers create theirs; the process umask may
+    /// remove more. Ignored on Windows.
+    /// </summary>
+    public UnixFileMode UnixCreateMode { get; init; } = IO.PhysicalFileSystem.OwnerOnly;
+
     /// <summary>Where save failures, recoveries and slow saves are logged. Default: nowhere.</summary>
     public ILogger? Logger { get; init; }
 
@@ -46,6 +53,9 @@ public sealed record PersistentTableOptions
         if (!Enum.IsDefined(LogSync)) Throw.Argument(nameof(LogSync), $"Unknown log sync policy {(int)LogSync}.");
         if (LogSyncInterval <= TimeSpan.Zero || LogSyncInterval > TimeSpan.FromMinutes(10))
             Throw.Argument(nameof(LogSyncInterval), $"LogSyncInterval must be more than zero and at most 10 minutes, not {LogSyncInterval}.");
+        if ((UnixCreateMode & (UnixFileMode.UserRead | UnixFileMode.UserWrite)) != (UnixFileMode.UserRead | UnixFileMode.UserWrite)
+            || (UnixCreateMode & ~(UnixFileMode)0x1FF) != 0)
+            Throw.Argument(nameof(UnixCreateMode), $"UnixCreateMode must let the owner read and write and use only permission bits (0777), not {Convert.ToString((int)UnixCreateMode, 8)}.");
         if (PersistEvery <= TimeSpan.Zero || PersistEvery > TimeSpan.FromDays(1))
             Throw.Argument(nameof(PersistEvery), $"PersistEvery must be more than zero and at most one day, not {PersistEvery}.");
     }

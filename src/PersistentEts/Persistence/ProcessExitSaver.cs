@@ -48,6 +48,6 @@ internal static class ProcessExitSaver
 
     private static void SaveAll()
     {
-        foreach (var p in s_live.Keys) p.SaveAndStop(rethrow: false);
+        foreach (var p in s_live.Keys) p.CloseForExit();
     }
 }

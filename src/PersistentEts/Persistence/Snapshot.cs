@@ -21,9 +21,12 @@ public static class Snapshot
         SnapshotWriteOptions? options = null, IObjectCodec<TObject>? codec = null) where TKey : notnull
     {
         if (table is not EtsTable<TKey, TObject> handle) throw new EtsArgumentException(nameof(table), "Only tables made by Ets.New can be saved.");
-        CheckPath(path);
         handle.Info(); // access check: a private table's non-owner cannot read it, so cannot save it
-        return Save(handle.Core, path, options ?? SnapshotWriteOptions.Default, codec ?? MessagePackObjectCodec<TObject>.Instance, PhysicalFileSystem.Instance);
+        var fs = PhysicalFileSystem.Instance;
+        var canonical = fs.Canonical(TableFiles.CheckPath(fs, path));
+        // The file is written as its owner would write it: refused while a persistent table owns it.
+        using var ownership = TableFileOwnership.Acquire(fs, canonical, handle.Name);
+        return Save(handle.Core, canonical, options ?? SnapshotWriteOptions.Default, codec ?? MessagePackObjectCodec<TObject>.Instance, fs);
     }
 
     internal static SnapshotResult Save<TKey, TObject>(TableCore<TKey, TObject> core, string path,
@@ -40,7 +43,8 @@ public static class Snapshot
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new SnapshotFileException(Path.GetFullPath(path), $"a new write-ahead log segment could not be started ({e.Message}); nothing was saved", null, e);
+            throw new LogWriteException(Log.LogFormat.SegmentPath(Path.GetFullPath(path), log!.CurrentSeq + 1),
+                $"a new log segment could not be started ({e.Message}); the snapshot was not saved and the last good file is unchanged", e);
         }
         using var view = begun;
         var header = HeaderFor(core, codec, options) with { LogSegment = view.AtInstant };
@@ -114,23 +118,16 @@ public static class Snapshot
         var tableOptions = options ?? new TableOptions { Type = header.Type, Protection = header.Protection, NamedTable = header.NamedTable };
         var keyText = key.ToString();
         CheckCompatible(Path.GetFullPath(path), header, tableOptions.Type, keyText, typeof(TKey), typeof(TObject), codec.Id);
-        var table = Ets.Create(header.Name, key.Compile(), keyText, tableOptions, keyComparer, keyEquality, null, ownerLifetime,
-            reader.PeekObjectCount());
-        try
-        {
-            LoadInto(reader, table.Core, codec, (readOptions ?? SnapshotReadOptions.Default).Verify, Path.GetFullPath(path));
-            return table;
-        }
-        catch
-        {
-            table.DeleteTable();
-            throw;
-        }
+        // Filled before it is published: nobody sees the table until it is whole, and a failed load leaves none.
+        var table = Ets.Build(header.Name, key.Compile(), keyText, tableOptions, keyComparer, keyEquality, null,
+            Tables.TableWiring<TKey, TObject>.None, reader.PeekObjectCount());
+        LoadInto(reader, table.Core, codec, (readOptions ?? SnapshotReadOptions.Default).Verify, Path.GetFullPath(path));
+        return Ets.Publish(table, ownerLifetime);
     }
 
     /// <summary>
     /// Decodes on a second thread while this one inserts, in batches through a short queue. The table is
-    /// not visible to anyone yet; on any failure the caller destroys it, so nothing is ever loaded in part.
+    /// not visible to anyone yet; on any failure it is never published, so nothing is ever loaded in part.
     /// </summary>
     internal static void LoadInto<TKey, TObject>(SnapshotReader reader, TableCore<TKey, TObject> core, IObjectCodec<TObject> codec, bool verify, string path)
         where TKey : notnull
@@ -161,7 +158,7 @@ public static class Snapshot
         {
             foreach (var batch in batches.GetConsumingEnumerable(cancel.Token))
             {
-                foreach (var o in batch) core.Insert(o);
+                foreach (var o in batch) core.RestoreObject(o);
             }
         }
         catch (EtsArgumentException e)

@@ -44,5 +44,9 @@ public abstract class TablePersistence
     public Task<SnapshotResult?> FlushAsync(CancellationToken cancellationToken = default) =>
         Task.Run(Flush, cancellationToken);
 
-    internal abstract void SaveAndStop(bool rethrow, bool save = true);
+    /// <summary>The process is ending: saves and stops, never throwing (see <see cref="ProcessExitSaver"/>).</summary>
+    internal abstract void CloseForExit();
+
+    /// <summary>Stops saving and lets the files go without a final save, as a crash would (and as an open that failed does).</summary>
+    internal abstract void Abandon();
 }

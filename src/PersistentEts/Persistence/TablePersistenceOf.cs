@@ -5,8 +5,8 @@ using PersistentEts.Tables;
 
 namespace PersistentEts.Persistence;
 
-/// <summary>The save loop of one table.</summary>
-internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence where TKey : notnull
+/// <summary>The save loop of one table, and what happens to its files when its owner ends.</summary>
+internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITableDurability where TKey : notnull
 {
     private readonly TableCore<TKey, TObject> _core;
     private readonly PersistentTableOptions _options;
@@ -15,28 +15,46 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence where
     private readonly ILogger _log;
     private readonly object _saveLock = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
     private readonly Log.WriteAheadLog<TObject>? _wal;
+    private readonly TableFileOwnership _ownership;
+    private Task? _loop;
 
-    // Guarded by _saveLock: the change count the file on disk reflects, and when the next save is due.
+    // Guarded by _saveLock: the change count the file on disk reflects, when the next save is due, and
+    // whether the table was closed (after which nothing is saved and the files are let go).
     private long _savedChanges;
     private long _nextDueTicks;
     private bool _stopped;
 
+    // Serializes Close (owner end, delete, process exit), which may race with one another.
+    private readonly object _closeLock = new();
+
+    /// <summary>Built with the table core (see <see cref="TableWiring{TKey, TObject}"/>); saves nothing until <see cref="Start"/>.</summary>
     public TablePersistenceOf(TableCore<TKey, TObject> core, string path, PersistentTableOptions options,
-        IObjectCodec<TObject> codec, IFileSystem fs, long savedChanges, Log.WriteAheadLog<TObject>? wal = null)
+        IObjectCodec<TObject> codec, IFileSystem fs, Log.WriteAheadLog<TObject>? wal, TableFileOwnership ownership)
         : base(path)
     {
-        _wal = wal;
         _core = core;
         _options = options;
         _codec = codec;
         _fs = fs;
+        _wal = wal;
+        _ownership = ownership;
         _log = options.Logger ?? NullLogger.Instance;
-        _savedChanges = savedChanges;
-        _nextDueTicks = Environment.TickCount64 + (long)options.PersistEvery.TotalMilliseconds;
+    }
+
+    /// <summary>The table's write-ahead log, when it has one.</summary>
+    internal Log.WriteAheadLog<TObject>? Wal => _wal;
+
+    /// <summary>Starts the save loop once the table is loaded; <paramref name="savedChanges"/> is the change count the file reflects.</summary>
+    public void Start(long savedChanges)
+    {
+        lock (_saveLock)
+        {
+            _savedChanges = savedChanges;
+            _nextDueTicks = Environment.TickCount64 + (long)_options.PersistEvery.TotalMilliseconds;
+        }
         ProcessExitSaver.Register(this);
-        PersistenceMetrics.Opened(this, core.Name);
+        PersistenceMetrics.Opened(this, _core.Name);
         _loop = Task.Run(RunAsync);
     }
 
@@ -80,7 +98,8 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence where
         {
             if (restartPeriod) Interlocked.Exchange(ref _nextDueTicks, Environment.TickCount64 + (long)_options.PersistEvery.TotalMilliseconds);
             if (_stopped || _core.IsDestroyed) return null;
-            if (_core.ChangeCount == _savedChanges)
+            // A failed log refuses writes until a save rotates it, even when nothing changed since.
+            if (_core.ChangeCount == _savedChanges && _wal?.Failure is null)
             {
                 SkippedSaves++;
                 return null;
@@ -109,29 +128,61 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence where
         }
     }
 
-    /// <summary>The final save when the owner ends, the table is deleted, or the process exits; then stops the loop.</summary>
-    internal override void SaveAndStop(bool rethrow, bool save = true)
+    /// <inheritdoc />
+    public bool Close(bool rethrow)
     {
-        try
+        lock (_closeLock)
         {
-            if (save) SaveIfChanged(_options.Write with { Sync = true }, restartPeriod: false);
+            lock (_saveLock)
+            {
+                if (_stopped) return true;
+            }
+            // From here on every write either is in what the final save captures or throws.
+            _core.SealWrites();
+            Exception? failure = null;
+            try
+            {
+                SaveIfChanged(_options.Write with { Sync = true }, restartPeriod: false);
+            }
+            catch (Exception e) when (e is EtsException or IOException or UnauthorizedAccessException)
+            {
+                failure = e; // logged and recorded by the save
+            }
+            if (failure is not null && _wal is null)
+            {
+                // Without a log, what changed since the last good save is only in memory: keep the table
+                // (and its save loop) alive rather than drop it, and say so.
+                _core.UnsealWrites();
+                if (!rethrow) return false;
+                throw new SnapshotFileException(Path,
+                    $"the final save failed ({failure.Message}); the table stays open with its changes since the last good save, " +
+                    "which the save loop keeps retrying (dispose again to retry now); the last good file is unchanged", null, failure);
+            }
+            Stop();
+            if (failure is not null)
+            {
+                // Every acknowledged change is in the log, which the next open replays.
+                _log.LogWarning("Table {Table}'s final save to {Path} failed; its changes are kept in the write-ahead log", _core.Name, Path);
+            }
+            return true;
         }
-        catch (Exception e) when (!rethrow && e is EtsException or IOException or UnauthorizedAccessException)
-        {
-            // Logged and recorded already; disposal and process exit must not throw.
-        }
+    }
+
+    internal override void Abandon()
+    {
+        lock (_closeLock) Stop();
+    }
+
+    private void Stop()
+    {
         lock (_saveLock) _stopped = true;
         _stop.Cancel();
         ProcessExitSaver.Unregister(this);
         PersistenceMetrics.Closed(this);
-        if (_wal is not null)
-        {
-            // Later writes (during process exit, say) are no longer logged; what was logged is flushed.
-            _core.ChangeLog = null;
-            _wal.Dispose();
-        }
+        // Committers still waiting return once their record is covered (by the final save or this flush).
+        _wal?.Close();
+        _ownership.Dispose();
     }
 
-    /// <summary>The table's write-ahead log, when it has one.</summary>
-    internal Log.WriteAheadLog<TObject>? Wal => _wal;
+    internal override void CloseForExit() => Close(rethrow: false);
 }

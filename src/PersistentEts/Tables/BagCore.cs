@@ -12,14 +12,19 @@ internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, TObject[
     private readonly bool _duplicates;
 
     public BagCore(string name, TableOptions options, Func<TObject, TKey> keyOf, string keyDescription,
-        IStore<TKey, TObject[]> store, IEqualityComparer<TKey> keyEquality, IEqualityComparer<TObject> objectEquality)
-        : base(name, options, keyOf, keyDescription, store, keyEquality)
+        IStore<TKey, TObject[]> store, IEqualityComparer<TKey> keyEquality, IEqualityComparer<TObject> objectEquality,
+        TableWiring<TKey, TObject> wiring)
+        : base(name, options, keyOf, keyDescription, store, keyEquality, wiring)
     {
         _objectEquality = objectEquality;
         _duplicates = options.Type == TableType.DuplicateBag;
     }
 
     protected override ReadOnlySpan<TObject> Objects(ref TObject[] bucket) => bucket;
+
+    protected override TObject[] BucketOf(ReadOnlySpan<TObject> objects) => objects.ToArray();
+
+    protected override TObject[] Joined(TObject[] bucket, TObject obj) => [.. bucket, obj];
 
     public override void Insert(TObject obj)
     {

@@ -14,8 +14,9 @@ internal sealed partial class SetCore<TKey, TObject> : StoreCore<TKey, TObject, 
     private readonly HashStore<TKey, TObject>? _hashed;
 
     public SetCore(string name, TableOptions options, Func<TObject, TKey> keyOf, string keyDescription,
-        IStore<TKey, TObject> store, IEqualityComparer<TKey> keyEquality, IEqualityComparer<TObject> objectEquality)
-        : base(name, options, keyOf, keyDescription, store, keyEquality)
+        IStore<TKey, TObject> store, IEqualityComparer<TKey> keyEquality, IEqualityComparer<TObject> objectEquality,
+        TableWiring<TKey, TObject> wiring)
+        : base(name, options, keyOf, keyDescription, store, keyEquality, wiring)
     {
         _objectEquality = objectEquality;
         _hashed = store as HashStore<TKey, TObject>;
@@ -30,6 +31,10 @@ internal sealed partial class SetCore<TKey, TObject> : StoreCore<TKey, TObject, 
         _hashed is { } h ? h.TryGet(key, out _) : Store.TryGet(key, out _);
 
     protected override ReadOnlySpan<TObject> Objects(ref TObject bucket) => MemoryMarshal.CreateReadOnlySpan(ref bucket, 1);
+
+    protected override TObject BucketOf(ReadOnlySpan<TObject> objects) => objects[^1];
+
+    protected override TObject Joined(TObject bucket, TObject obj) => obj;
 
     public override void Insert(TObject obj)
     {

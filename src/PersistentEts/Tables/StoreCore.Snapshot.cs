@@ -47,6 +47,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     /// <summary>Called before every change to a key, under its stripe lock: saves the pre-image if a capture needs it.</summary>
     private void BeforeWriteLocked(TKey key)
     {
+        EnsureWritable();
         var c = _capture;
         if (c is null || c.PreImages.ContainsKey(key) || c.IsEmitted(key)) return;
         var existed = Store.TryGetLocked(key, out var old);
@@ -56,6 +57,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     /// <summary>Called under every stripe lock before the table is emptied.</summary>
     private void BeforeClearLocked()
     {
+        EnsureWritable();
         var c = _capture;
         if (c is null) return;
         foreach (var (key, bucket) in Buckets(false))

@@ -18,8 +18,8 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
     private readonly long[] _stats;
 
     protected StoreCore(string name, TableOptions options, Func<TObject, TKey> keyOf, string keyDescription,
-        IStore<TKey, TBucket> store, IEqualityComparer<TKey> keyEquality)
-        : base(name, options, keyOf, keyDescription)
+        IStore<TKey, TBucket> store, IEqualityComparer<TKey> keyEquality, TableWiring<TKey, TObject> wiring)
+        : base(name, options, keyOf, keyDescription, wiring)
     {
         Store = store;
         KeyEquality = keyEquality;
@@ -28,6 +28,12 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
 
     /// <summary>The objects in a bucket, as a span over the bucket (no copy).</summary>
     protected abstract ReadOnlySpan<TObject> Objects(ref TBucket bucket);
+
+    /// <summary>The bucket that holds exactly <paramref name="objects"/> (at least one).</summary>
+    protected abstract TBucket BucketOf(ReadOnlySpan<TObject> objects);
+
+    /// <summary>A loaded object joining a key's bucket: it replaces a set's object, and follows a bag's.</summary>
+    protected abstract TBucket Joined(TBucket bucket, TObject obj);
 
     public override long Count => SumStats(0);
 
@@ -47,38 +53,47 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
         return total;
     }
 
+    // Every write below follows one order, under the key's stripe lock: refuse if the owner's end began,
+    // keep the capture's pre-image, log the change (which may refuse it), remember how to undo it inside a
+    // logged batch, and only then change the store. Whatever throws before the store changes leaves the
+    // table as it was.
+
     /// <summary>Stores a bucket and records the change; the caller holds the key's stripe lock.</summary>
     protected void PutLocked(int stripe, TKey key, TBucket bucket, int objectDelta)
     {
         BeforeWriteLocked(key);
+        ChangeLog?.Put(Objects(ref bucket));
+        RememberForUndoLocked(stripe, key);
         Store.SetLocked(key, bucket);
         Account(stripe, objectDelta);
-        ChangeLog?.Put(Objects(ref bucket));
     }
 
     /// <summary>Adds or replaces a single-object bucket, counting one object more when the key was new.</summary>
     protected void UpsertLocked(int stripe, TKey key, TBucket bucket)
     {
         BeforeWriteLocked(key);
-        Account(stripe, Store.SetLocked(key, bucket) ? 1 : 0);
         ChangeLog?.Put(Objects(ref bucket));
+        RememberForUndoLocked(stripe, key);
+        Account(stripe, Store.SetLocked(key, bucket) ? 1 : 0);
     }
 
     /// <summary><see cref="UpsertLocked"/> for a hashed store known by its sealed type.</summary>
     protected void UpsertHashedLocked(HashStore<TKey, TBucket> store, int stripe, TKey key, TBucket bucket)
     {
         BeforeWriteLocked(key);
-        Account(stripe, store.SetLocked(key, bucket) ? 1 : 0);
         ChangeLog?.Put(Objects(ref bucket));
+        RememberForUndoLocked(stripe, key);
+        Account(stripe, store.SetLocked(key, bucket) ? 1 : 0);
     }
 
     /// <summary>Removes a key, whose bucket was <paramref name="removed"/>, and records the change; the caller holds the key's stripe lock.</summary>
     protected void RemoveLocked(int stripe, TKey key, TBucket removed, int objectDelta)
     {
         BeforeWriteLocked(key);
+        ChangeLog?.Remove(Objects(ref removed)[0]);
+        RememberForUndoLocked(stripe, key);
         Store.RemoveLocked(key);
         Account(stripe, objectDelta);
-        if (ChangeLog is { } log) log.Remove(Objects(ref removed)[0]);
     }
 
     private void Account(int stripe, int objectDelta)
@@ -140,8 +155,8 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
         try
         {
             BeforeClearLocked();
-            Store.ClearLocked();
             ChangeLog?.Clear();
+            Store.ClearLocked();
             for (var s = 0; s < Store.StripeCount; s++)
             {
                 var i = s * StatsStride;
@@ -156,7 +171,8 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
         }
     }
 
-    protected override void ClearForDestroy() => Clear();
+    // Dropping a destroyed table's contents is not a change: nothing is logged or refused.
+    protected override void ClearForDestroy() => RestoreClear();
 
     /// <summary>
     /// Visits every key under its stripe lock, with its bucket re-read there (the traversal itself holds no
@@ -197,7 +213,9 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
 
     /// <summary>
     /// Runs <paramref name="apply"/> holding the stripes of every key in <paramref name="keys"/>, isolated
-    /// from readers: the building block of atomic batch writes.
+    /// from readers: the building block of atomic batch writes. With a log, the whole batch is one record,
+    /// appended at the end; if it cannot be (too large, encoding failed, the log failed), every change the
+    /// batch made is undone before the locks are released, so no reader ever saw it.
     /// </summary>
     protected TResult UnderKeyLocks<TResult>(IEnumerable<TKey> keys, Func<TResult> apply)
     {
@@ -205,16 +223,126 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
         StripedLocks.EnterAll(Store, stripes);
         Store.EnterMultiKeyWrite();
         var log = ChangeLog;
-        log?.BeginBatch(); // the whole multi-key write becomes one log record
         try
         {
-            return apply();
+            if (log is null) return apply();
+            log.BeginBatch();
+            t_undo = [];
+            try
+            {
+                var result = apply();
+                log.EndBatch();
+                return result;
+            }
+            catch
+            {
+                log.AbortBatch();
+                UndoLocked(t_undo);
+                throw;
+            }
+            finally
+            {
+                t_undo = null;
+            }
         }
         finally
         {
-            log?.EndBatch();
             Store.ExitMultiKeyWrite();
             StripedLocks.ExitAll(Store, stripes);
         }
     }
+
+    /// <summary>A key's state before a logged batch first changed it.</summary>
+    private readonly record struct UndoEntry(int Stripe, TKey Key, bool Existed, TBucket Old);
+
+    // The undo list of the logged batch this thread is running, or null outside one. Thread-static because
+    // batches of one table run on several threads at once (on disjoint stripes).
+    [ThreadStatic] private static List<UndoEntry>? t_undo;
+
+    private void RememberForUndoLocked(int stripe, TKey key)
+    {
+        if (t_undo is not { } undo) return;
+        var existed = Store.TryGetLocked(key, out var old);
+        undo.Add(new UndoEntry(stripe, key, existed, old));
+    }
+
+    /// <summary>Puts back, newest first, what a failed batch changed; the caller still holds the batch's stripes.</summary>
+    private void UndoLocked(List<UndoEntry> undo)
+    {
+        for (var i = undo.Count - 1; i >= 0; i--)
+        {
+            var (stripe, key, existed, old) = undo[i];
+            var now = Store.TryGetLocked(key, out var current) ? Objects(ref current).Length : 0;
+            if (existed) Store.SetLocked(key, old);
+            else Store.RemoveLocked(key);
+            Account(stripe, (existed ? Objects(ref old).Length : 0) - now);
+        }
+    }
+
+    protected override void WithAllStripes(Action action)
+    {
+        var stripes = StripedLocks.All(Store);
+        StripedLocks.EnterAll(Store, stripes);
+        try
+        {
+            action();
+        }
+        finally
+        {
+            StripedLocks.ExitAll(Store, stripes);
+        }
+    }
+
+    // ---- loading: the opener restores the saved state before the table is published ----
+    // No log (the records come from the log or a snapshot), no capture, no seal: nobody else can see the
+    // table yet. Stripe locks are still taken so the store's rules hold as everywhere else.
+
+    public override void RestoreObject(TObject obj)
+    {
+        var key = KeyOfChecked(obj, "a stored object");
+        var stripe = Store.StripeOf(key);
+        lock (Store.LockOf(stripe))
+        {
+            if (Store.TryGetLocked(key, out var bucket))
+            {
+                var before = Objects(ref bucket).Length;
+                var joined = Joined(bucket, obj);
+                Store.SetLocked(key, joined);
+                Account(stripe, Objects(ref joined).Length - before);
+                return;
+            }
+            Store.SetLocked(key, BucketOf([obj]));
+            Account(stripe, 1);
+        }
+    }
+
+    public override void RestorePut(ReadOnlySpan<TObject> objects)
+    {
+        var key = KeyOfChecked(objects[0], "a log record");
+        var stripe = Store.StripeOf(key);
+        lock (Store.LockOf(stripe))
+        {
+            var before = Store.TryGetLocked(key, out var old) ? Objects(ref old).Length : 0;
+            Store.SetLocked(key, BucketOf(objects));
+            Account(stripe, objects.Length - before);
+        }
+    }
+
+    public override void RestoreRemove(TObject anyObjectOfKey)
+    {
+        var key = KeyOfChecked(anyObjectOfKey, "a log record");
+        var stripe = Store.StripeOf(key);
+        lock (Store.LockOf(stripe))
+        {
+            if (!Store.TryGetLocked(key, out var old)) return;
+            Store.RemoveLocked(key);
+            Account(stripe, -Objects(ref old).Length);
+        }
+    }
+
+    public override void RestoreClear() => WithAllStripes(() =>
+    {
+        Store.ClearLocked();
+        for (var s = 0; s < Store.StripeCount; s++) Volatile.Write(ref _stats[s * StatsStride], 0);
+    });
 }

@@ -11,13 +11,21 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     private volatile string _name;
     private volatile bool _destroyed;
 
-    protected TableCore(string name, TableOptions options, Func<TObject, TKey> keyOf, string keyDescription)
+    // Set while the owner's end is being saved: from then on every write throws. Changed only while every
+    // stripe lock is held (see SealWrites), so a writer, which holds its key's stripe, sees one value for the
+    // whole of its write: it either completes before the final save's instant or changes nothing.
+    private volatile bool _writesSealed;
+
+    protected TableCore(string name, TableOptions options, Func<TObject, TKey> keyOf, string keyDescription, TableWiring<TKey, TObject> wiring)
     {
         _name = name;
         Options = options;
         KeyOf = keyOf;
         KeyDescription = keyDescription;
         Id = Interlocked.Increment(ref s_nextId);
+        ChangeLog = wiring.Log;
+        // Last, with every field above set: the durable side only keeps the reference until it is started.
+        Durability = wiring.Durability?.Invoke(this);
     }
 
     public long Id { get; }
@@ -53,16 +61,36 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     /// </summary>
     public volatile Storage.HashStore<TKey, TObject>? FastReads;
 
-    /// <summary>The write-ahead log every change is recorded in, when the table has one.</summary>
-    public volatile Persistence.Log.IChangeLog<TObject>? ChangeLog;
+    /// <summary>The write-ahead log every change is recorded in before it is applied, when the table has one.</summary>
+    public IChangeLog<TObject>? ChangeLog { get; }
 
-    /// <summary>The save loop, for tables made by <see cref="PersistentTable"/>; null otherwise.</summary>
-    public Persistence.TablePersistence? Persistence;
+    /// <summary>The save loop of a persistent table; null for a plain one.</summary>
+    public ITableDurability? Durability { get; }
 
     public void EnsureAlive()
     {
         if (_destroyed) Throw.Destroyed(_name);
     }
+
+    /// <summary>Called under the key's stripe lock before any change: refuses writes once the owner's end began.</summary>
+    protected void EnsureWritable()
+    {
+        if (_writesSealed) Throw.Destroyed(_name);
+    }
+
+    /// <summary>
+    /// Holds back every later write (they throw <see cref="TableDestroyedException"/>) and waits for the
+    /// writes in progress: when this returns, every write that will ever change the table has done so.
+    /// </summary>
+    public void SealWrites() => SetWritesSealed(true);
+
+    /// <summary>Lets writes in again after a final save that failed.</summary>
+    public void UnsealWrites() => SetWritesSealed(false);
+
+    private void SetWritesSealed(bool sealedNow) => WithAllStripes(() => _writesSealed = sealedNow);
+
+    /// <summary>Runs <paramref name="action"/> holding every stripe lock.</summary>
+    protected abstract void WithAllStripes(Action action);
 
     /// <summary>Marks the table destroyed and drops its contents. Idempotent.</summary>
     public void MarkDestroyed()
@@ -153,6 +181,20 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     public abstract TObject AddOrUpdate(TKey key, Func<TKey, TObject> add, Func<TKey, TObject, TObject> update);
 
     public abstract IReadOnlyList<TObject>? Slot(int index);
+
+    // ---- loading, before the table is published: no log, no capture (see StoreCore) ----
+
+    /// <summary>Adds an object as a snapshot holds it: a set's replaces the key's, a bag's joins the key's objects in order.</summary>
+    public abstract void RestoreObject(TObject obj);
+
+    /// <summary>A replayed log record: the key holds exactly these objects.</summary>
+    public abstract void RestorePut(ReadOnlySpan<TObject> objects);
+
+    /// <summary>A replayed log record: the key of <paramref name="anyObjectOfKey"/> no longer exists.</summary>
+    public abstract void RestoreRemove(TObject anyObjectOfKey);
+
+    /// <summary>A replayed log record: the table was emptied.</summary>
+    public abstract void RestoreClear();
 
     /// <summary>
     /// Fixes the table's contents as of now for a save, without stopping writers for more than a moment.

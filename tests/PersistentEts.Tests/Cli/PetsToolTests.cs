@@ -106,7 +106,7 @@ public sealed class PetsToolTests : IDisposable
         var t = PersistentTable.New("logged", path, (Row r) => r.Id,
             new PersistentTableOptions { PersistEvery = TimeSpan.FromHours(1), Durability = DurabilityMode.Log });
         for (var i = 0; i < 6; i++) t.Insert(new Row(i, "n" + i));
-        t.Persistence!.SaveAndStop(rethrow: false, save: false);
+        t.Persistence!.Abandon();
         t.Dispose();
         var segment = Directory.GetFiles(_dir.Path, "*.wal").Single();
         var good = File.ReadAllBytes(segment);

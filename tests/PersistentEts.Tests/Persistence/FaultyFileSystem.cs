@@ -18,9 +18,9 @@ internal sealed class FaultyFileSystem : IFileSystem
 
     public Stream OpenRead(string path) => _real.OpenRead(path);
 
-    public Stream CreateNew(string path)
+    public Stream CreateNew(string path, bool buffered = true)
     {
-        var s = _real.CreateNew(path);
+        var s = _real.CreateNew(path, buffered);
         return FailAt == FaultPoint.Write ? new FailingStream(s) : s;
     }
 
@@ -53,6 +53,10 @@ internal sealed class FaultyFileSystem : IFileSystem
     public long Length(string path) => _real.Length(path);
 
     public void Truncate(string path, long length) => _real.Truncate(path, length);
+
+    public string Canonical(string path) => _real.Canonical(path);
+
+    public IDisposable? TryLock(string lockPath, out int? holderProcessId) => _real.TryLock(lockPath, out holderProcessId);
 
     public IEnumerable<string> EnumerateFiles(string directory, string searchPattern) => _real.EnumerateFiles(directory, searchPattern);
 

@@ -27,7 +27,7 @@ public sealed class WriteAheadLogTests : IDisposable
     /// <summary>Ends the table as a crash would after its last log write: no final snapshot.</summary>
     private static void Abandon(EtsTable<int, Row> table)
     {
-        table.Persistence!.SaveAndStop(rethrow: false, save: false);
+        table.Persistence!.Abandon();
         table.Dispose();
     }
 
@@ -132,7 +132,7 @@ public sealed class WriteAheadLogTests : IDisposable
                 Assert.Equal(complete, t.Count);
                 Assert.All(Enumerable.Range(0, complete), i => Assert.True(t.Contains(i)));
                 Assert.Equal(ends.Where(e => e <= cut).Max(), new FileInfo(segment).Length); // the torn tail was cut off
-                t.Persistence!.SaveAndStop(rethrow: false, save: false);
+                t.Persistence!.Abandon();
             }
             // Reopening created a new segment and may have cut the torn one; reset for the next case.
             foreach (var f in Directory.GetFiles(_dir.Path)) File.Delete(f);

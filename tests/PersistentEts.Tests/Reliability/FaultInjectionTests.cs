@@ -35,7 +35,7 @@ public sealed class FaultInjectionTests
         var versions = t.ToList().Select(r => r.Version).Distinct().ToList();
         Assert.Single(versions); // never a mix of two snapshots
         Assert.Equal(40, t.Count);
-        t.Persistence!.SaveAndStop(rethrow: false, save: false);
+        t.Persistence!.Abandon();
         return versions[0];
     }
 
@@ -80,7 +80,7 @@ public sealed class FaultInjectionTests
 
     private static void Abandon(EtsTable<int, Row> t)
     {
-        t.Persistence!.SaveAndStop(rethrow: false, save: false);
+        t.Persistence!.Abandon();
         t.Dispose();
     }
 
@@ -144,7 +144,7 @@ public sealed class FaultInjectionTests
                 Assert.True(error is not null, $"operation {k} ({fs.FailedOperation}) failed but no error reached the caller");
             using var back = OpenLogged(fs.AfterPowerLoss(new Random(k)));
             foreach (var key in acked) Assert.True(back.Contains(key), $"fault at operation {k}: acknowledged key {key} lost");
-            back.Persistence!.SaveAndStop(rethrow: false, save: false);
+            back.Persistence!.Abandon();
         }
         Assert.True(points >= 2, $"only {points} fault points were exercised");
     }

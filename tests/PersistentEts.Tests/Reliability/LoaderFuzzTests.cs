@@ -40,7 +40,7 @@ public sealed class LoaderFuzzTests(ITestOutputHelper output)
         for (var i = 0; i < 40; i++) t.Insert(new Row(i, "name-" + i, i));
         t.Insert(Enumerable.Range(100, 20).Select(i => new Row(i, "batch", i)));
         t.Delete(3);
-        t.Persistence!.SaveAndStop(rethrow: false, save: false);
+        t.Persistence!.Abandon();
         t.Dispose();
         var name = fs.EnumerateFiles(Dir, "*.wal").Single();
         return (Read(fs, name), name);
@@ -148,7 +148,7 @@ public sealed class LoaderFuzzTests(ITestOutputHelper output)
         {
             using var t = PersistentTable.Open("fuzz", TablePath, (Row r) => r.Id, "r => r.Id", Plain,
                 MessagePackObjectCodec<Row>.Instance, null, null, default, fs);
-            t.Persistence!.SaveAndStop(rethrow: false, save: false);
+            t.Persistence!.Abandon();
         });
         Report("snapshot", outcome);
         Assert.True(outcome.Untyped == 0, outcome.FirstUntyped);
@@ -171,7 +171,7 @@ public sealed class LoaderFuzzTests(ITestOutputHelper output)
             // Whatever loaded is a prefix of the real history: only rows the writer wrote, intact.
             foreach (var row in t.ToList())
                 Assert.True(row.Name == "name-" + row.Id || row.Name == "batch", $"invented row {row}");
-            t.Persistence!.SaveAndStop(rethrow: false, save: false);
+            t.Persistence!.Abandon();
         });
         Report("log", outcome);
         Assert.True(outcome.Untyped == 0, outcome.FirstUntyped);

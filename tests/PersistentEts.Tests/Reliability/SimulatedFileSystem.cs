@@ -21,6 +21,7 @@ internal sealed class SimulatedFileSystem : IFileSystem
     private readonly Dictionary<string, Inode> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Inode> _durableNames = new(StringComparer.Ordinal);
     private readonly HashSet<string> _directories = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _locked = new(StringComparer.Ordinal);
 
     public SimulatedFileSystem(params string[] directories)
     {
@@ -57,6 +58,13 @@ internal sealed class SimulatedFileSystem : IFileSystem
                 throw new IOException(NoSpace ? $"No space left on device ({what} {path})" : $"Input/output error ({what} {path})");
             }
         }
+    }
+
+    /// <summary>ftruncate to a shorter length (what the log does to cut a half-written tail).</summary>
+    private void Cut(Inode inode, long length, string path)
+    {
+        Step("truncate", path);
+        lock (_gate) inode.Length = (int)Math.Min(inode.Length, length);
     }
 
     /// <summary>
@@ -99,7 +107,7 @@ internal sealed class SimulatedFileSystem : IFileSystem
         }
     }
 
-    public Stream CreateNew(string path)
+    public Stream CreateNew(string path, bool buffered = true)
     {
         Step("create", path);
         lock (_gate)
@@ -109,6 +117,28 @@ internal sealed class SimulatedFileSystem : IFileSystem
             var inode = new Inode();
             _names[path] = inode;
             return new SimStream(this, inode, path);
+        }
+    }
+
+    // Paths here are already canonical: the simulation has no links.
+    public string Canonical(string path) => Path.GetFullPath(path);
+
+    /// <summary>An in-memory stand-in for the OS lock; like it, it does not survive <see cref="AfterPowerLoss"/>.</summary>
+    public IDisposable? TryLock(string lockPath, out int? holderProcessId)
+    {
+        holderProcessId = null;
+        lock (_gate)
+        {
+            if (!_locked.Add(lockPath)) return null;
+        }
+        return new Unlock(this, lockPath);
+    }
+
+    private sealed class Unlock(SimulatedFileSystem fs, string path) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (fs._gate) fs._locked.Remove(path);
         }
     }
 
@@ -212,7 +242,7 @@ internal sealed class SimulatedFileSystem : IFileSystem
         public override void Flush() { }
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void SetLength(long value) => fs.Cut(inode, value, path);
         public override void Write(byte[] buffer, int offset, int count) => fs.Append(inode, buffer.AsSpan(offset, count), path);
         public override void Write(ReadOnlySpan<byte> buffer) => fs.Append(inode, buffer, path);
     }

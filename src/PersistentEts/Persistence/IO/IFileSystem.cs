@@ -8,8 +8,11 @@ internal interface IFileSystem
 {
     Stream OpenRead(string path);
 
-    /// <summary>Creates a new file for writing; fails if it exists.</summary>
-    Stream CreateNew(string path);
+    /// <summary>
+    /// Creates a new file for writing; fails if it exists. Unbuffered streams write straight through, so a
+    /// failed write leaves nothing behind in the stream that a later call would try to write again.
+    /// </summary>
+    Stream CreateNew(string path, bool buffered = true);
 
     /// <summary>Makes written data durable (fsync).</summary>
     void Sync(Stream stream);
@@ -35,4 +38,17 @@ internal interface IFileSystem
 
     /// <summary>Cuts a file to <paramref name="length"/> bytes and fsyncs it.</summary>
     void Truncate(string path, long length);
+
+    /// <summary>
+    /// The one name of a file however it is spelled: full, with <c>.</c>, <c>..</c> and symbolic links
+    /// (of the directories and of the file itself) resolved.
+    /// </summary>
+    string Canonical(string path);
+
+    /// <summary>
+    /// Takes the exclusive lock of <paramref name="lockPath"/> (creating the file, owner-only, if needed),
+    /// held until the result is disposed or the process dies. Returns null when another holder has it, with
+    /// that holder's process id when it can be read.
+    /// </summary>
+    IDisposable? TryLock(string lockPath, out int? holderProcessId);
 }

@@ -51,15 +51,13 @@ internal static class LogRecovery
         switch (record)
         {
             case LogRecord<TObject>.PutRecord put:
-                // The key now holds exactly these objects.
-                core.Delete(core.KeyOfChecked(put.Objects[0], "log record"));
-                core.InsertMany(put.Objects);
+                core.RestorePut(put.Objects.AsSpan());
                 break;
             case LogRecord<TObject>.RemoveRecord remove:
-                core.Delete(core.KeyOfChecked(remove.AnyObjectOfKey, "log record"));
+                core.RestoreRemove(remove.AnyObjectOfKey);
                 break;
             case LogRecord<TObject>.ClearRecord:
-                core.Clear();
+                core.RestoreClear();
                 break;
             case LogRecord<TObject>.BatchRecord batch:
                 foreach (var r in batch.Records) Apply(core, r);

@@ -35,11 +35,32 @@ internal sealed class LogSegment : IDisposable
     /// <summary>Set when a snapshot made this segment unnecessary and its file was deleted.</summary>
     public bool Dropped { get; set; }
 
-    /// <summary>Creates a segment file with its header, synced so that its name survives a crash.</summary>
+    /// <summary>Bytes of whole records (and the header) written to the file (guarded by the log's flush lock).</summary>
+    public long WrittenLength { get; set; } = LogFormat.SegmentHeaderBytes;
+
+    /// <summary>Best effort: cuts a half-written tail off after a failed write (the file is not written again).</summary>
+    public void TryCutTo(long length)
+    {
+        try
+        {
+            Stream.SetLength(length);
+        }
+        catch (Exception e) when (e is IOException or NotSupportedException or ObjectDisposedException)
+        {
+            // Recovery cuts a torn tail off the newest segment anyway; a snapshot soon drops this one.
+        }
+    }
+
+    /// <summary>
+    /// Creates a segment file with its header, synced so that its name survives a crash. A file already at
+    /// that name can only be what a failed attempt of this owner left (numbers above the newest segment are
+    /// never given out twice otherwise), so it is replaced; a failed attempt removes what it made.
+    /// </summary>
     public static LogSegment Create(IFileSystem fs, string snapshotPath, long seq)
     {
         var path = LogFormat.SegmentPath(snapshotPath, seq);
-        var stream = fs.CreateNew(path);
+        if (fs.Exists(path)) fs.Delete(path);
+        var stream = fs.CreateNew(path, buffered: false);
         try
         {
             Span<byte> header = stackalloc byte[LogFormat.SegmentHeaderBytes];
@@ -55,7 +76,20 @@ internal sealed class LogSegment : IDisposable
         catch
         {
             stream.Dispose();
+            TryDelete(fs, path);
             throw;
+        }
+    }
+
+    private static void TryDelete(IFileSystem fs, string path)
+    {
+        try
+        {
+            fs.Delete(path);
+        }
+        catch (IOException)
+        {
+            // The next attempt at this number replaces it.
         }
     }
 

@@ -18,8 +18,10 @@ internal sealed partial class WriteAheadLog<TObject>
         {
             while (true)
             {
-                if (_failure is not null) throw Failed(_failure);
+                // A record a durable snapshot covers is safe even if the log failed or closed since.
                 if ((fsync ? _durable : _written) >= lsn) return;
+                if (_failure is not null) throw Failed(_failure);
+                if (_closed) throw new LogWriteException(_current.Path, "the log closed before the change was written; it was not acknowledged");
                 if (!_flushing) break;
                 Monitor.Wait(_flushLock);
             }
@@ -37,7 +39,10 @@ internal sealed partial class WriteAheadLog<TObject>
                 Monitor.PulseAll(_flushLock);
             }
         }
-        if (_failure is not null) throw Failed(_failure);
+        lock (_flushLock)
+        {
+            if ((fsync ? _durable : _written) < lsn && _failure is not null) throw Failed(_failure);
+        }
     }
 
     /// <summary>Writes out everything appended so far, and fsyncs when asked. Only the elected flusher calls this.</summary>
@@ -66,6 +71,7 @@ internal sealed partial class WriteAheadLog<TObject>
                 if (s.Pending.WrittenCount > 0) work.Add((s, s.TakePending()));
             }
         }
+        var failed = (LogSegment?)null;
         try
         {
             foreach (var (segment, bytes) in work)
@@ -73,9 +79,12 @@ internal sealed partial class WriteAheadLog<TObject>
                 // A dropped segment's records are in a durable snapshot already.
                 if (!segment.Dropped)
                 {
+                    failed = segment;
                     segment.Stream.Write(bytes.WrittenSpan);
                     segment.Stream.Flush();
+                    segment.WrittenLength += bytes.WrittenCount;
                     segment.Unsynced = true;
+                    failed = null;
                 }
                 bytes.ResetWrittenCount();
             }
@@ -95,10 +104,17 @@ internal sealed partial class WriteAheadLog<TObject>
         }
         catch (IOException e)
         {
-            // After a failed write or fsync the file's state is unknown: refuse to acknowledge anything
-            // more until a snapshot rotates to a fresh segment.
-            lock (_flushLock) _failure = e;
-            _log.LogError(e, "Write-ahead log {Path} failed; writes are not acknowledged until the next snapshot", _snapshotPath);
+            // After a failed write or fsync the file's state is unknown: refuse every change until a
+            // snapshot covers what is in memory and rotates to a fresh segment. Cut a half-written tail
+            // off, so the segment stays readable if the process dies before that snapshot.
+            failed?.TryCutTo(failed.WrittenLength);
+            foreach (var (_, bytes) in work) bytes.ResetWrittenCount();
+            lock (_flushLock)
+            {
+                _failure = e;
+                lock (_appendLock) _failedSegment = _current.Seq;
+            }
+            _log.LogError(e, "Write-ahead log of {Path} failed; writes are refused until the next successful save", _snapshotPath);
             return;
         }
         lock (_flushLock)
@@ -114,8 +130,8 @@ internal sealed partial class WriteAheadLog<TObject>
         while (_flushing) Monitor.Wait(_flushLock);
     }
 
-    private SnapshotFileException Failed(Exception e) =>
-        new(_snapshotPath + ".wal", $"the write-ahead log could not be written ({e.Message}); the change is in memory but not durable", null, e);
+    private LogWriteException Failed(Exception e) =>
+        new(_current.Path, $"the log could not be written ({e.Message}); changes are refused until a save of the table succeeds", e);
 
     /// <summary>
     /// Starts a new segment. Called at a snapshot's instant, under every stripe lock: changes before it are
@@ -169,32 +185,46 @@ internal sealed partial class WriteAheadLog<TObject>
                     _log.LogWarning(e, "Could not delete retired write-ahead log segment {Path}; will retry at the next snapshot", path);
                 }
             }
-            _failure = null;
+            // Only a snapshot whose instant came after the failure holds everything in memory; an
+            // older one may not hold the changes whose records were lost.
+            if (_failure is not null && seq > _failedSegment) _failure = null;
         }
     }
 
-    /// <summary>Writes and fsyncs everything appended, then closes the files.</summary>
-    public void Dispose()
+    /// <summary>
+    /// Writes (and, unless <see cref="LogSync.None"/>, fsyncs) everything appended, then closes the files.
+    /// Returns whether every record appended is as durable as the policy promises. Committers still waiting
+    /// return (their record is covered) or throw (it is not).
+    /// </summary>
+    public bool Close()
     {
         _stop.Cancel();
+        if (_current is null) return true; // never started
+        long target;
+        lock (_appendLock) target = _appended;
+        var flushed = true;
         try
         {
-            long target;
-            lock (_appendLock) target = _appended;
             Flush(target, fsync: _sync != LogSync.None);
         }
         catch (EtsException)
         {
-            // Logged by Flush; closing must not throw.
+            flushed = false; // logged by the flush
         }
         lock (_flushLock)
         {
             WaitForFlushLocked();
             lock (_appendLock)
             {
+                _closed = true;
                 foreach (var s in _retired) s.Dispose();
                 _current.Dispose();
             }
+            Monitor.PulseAll(_flushLock);
         }
+        return flushed;
     }
+
+    /// <summary>Closes the log; see <see cref="Close"/>.</summary>
+    public void Dispose() => Close();
 }

@@ -11,7 +11,7 @@ namespace PersistentEts.Persistence.Log;
 /// fsynced by whichever committing thread gets there first (group commit), in segments that snapshots
 /// rotate and retire.
 /// </summary>
-internal sealed partial class WriteAheadLog<TObject> : IChangeLog<TObject>, IDisposable
+internal sealed partial class WriteAheadLog<TObject> : Tables.IChangeLog<TObject>, IDisposable
 {
     private readonly string _snapshotPath;
     private readonly IObjectCodec<TObject> _codec;
@@ -25,17 +25,21 @@ internal sealed partial class WriteAheadLog<TObject> : IChangeLog<TObject>, IDis
     // record already covered when they get the lock (group commit).
     private readonly object _flushLock = new();
 
-    private LogSegment _current;                   // guarded by _appendLock
+    private LogSegment _current = null!;           // set by Start; guarded by _appendLock
     private readonly List<LogSegment> _retired = []; // rotated out, not yet dropped; guarded by _appendLock
     private long _appended;                          // last sequence number handed out; guarded by _appendLock
     // Guarded by _flushLock (read without it only as a fast-path hint):
     private long _written;                           // records up to here are in the operating system
     private long _durable;                           // records up to here are fsynced
     private bool _flushing;                          // a flusher is writing outside the lock
-    private Exception? _failure;                     // a failed write or fsync: sticky until the next rotation
+    // A failed write, fsync or segment creation: sticky until a snapshot covers everything in memory and
+    // a fresh segment takes over (DropBefore). Volatile: writers read it without a lock to refuse early.
+    private volatile Exception? _failure;
+    private long _failedSegment;                     // the segment being written when _failure happened (under _flushLock)
+    private bool _closed;                            // Dispose ran: nothing more is appended or written
 
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task? _intervalLoop;
+    private Task? _intervalLoop;
 
     [ThreadStatic] private static object? t_pendingLog;
     [ThreadStatic] private static long t_pendingLsn;
@@ -46,17 +50,29 @@ internal sealed partial class WriteAheadLog<TObject> : IChangeLog<TObject>, IDis
 
     private readonly string _tableName;
 
-    public WriteAheadLog(string tableName, string snapshotPath, long firstSeq, IObjectCodec<TObject> codec, LogSync sync, TimeSpan interval, IFileSystem fs, ILogger log)
+    private readonly TimeSpan _interval;
+
+    /// <summary>A log that takes no records until <see cref="Start"/>: the table is built with it, then loaded.</summary>
+    public WriteAheadLog(string tableName, string snapshotPath, IObjectCodec<TObject> codec, LogSync sync, TimeSpan interval, IFileSystem fs, ILogger log)
     {
         _tableName = tableName;
         _snapshotPath = snapshotPath;
         _codec = codec;
         _sync = sync;
+        _interval = interval;
         _fs = fs;
         _log = log;
-        _current = LogSegment.Create(fs, snapshotPath, firstSeq);
-        if (sync == LogSync.Interval) _intervalLoop = Task.Run(() => IntervalLoop(interval));
     }
+
+    /// <summary>Creates the first segment, numbered <paramref name="firstSeq"/>, once the table is loaded.</summary>
+    public void Start(long firstSeq)
+    {
+        _current = LogSegment.Create(_fs, _snapshotPath, firstSeq);
+        if (_sync == LogSync.Interval) _intervalLoop = Task.Run(() => IntervalLoop(_interval));
+    }
+
+    /// <summary>Whether the log failed and refuses writes until the next successful save.</summary>
+    public Exception? Failure => _failure;
 
     /// <summary>The segment new records go to.</summary>
     public long CurrentSeq
@@ -72,20 +88,37 @@ internal sealed partial class WriteAheadLog<TObject> : IChangeLog<TObject>, IDis
 
     public void Put(ReadOnlySpan<TObject> objects)
     {
+        RefuseIfFailed();
         var payload = Payload();
-        LogRecordWriter.Put(payload, _codec, objects);
+        try
+        {
+            LogRecordWriter.Put(payload, _codec, objects);
+        }
+        catch (Exception e) when (e is not EtsException and not OutOfMemoryException)
+        {
+            throw CannotEncode(e);
+        }
         Append(payload);
     }
 
     public void Remove(TObject anyObjectOfKey)
     {
+        RefuseIfFailed();
         var payload = Payload();
-        LogRecordWriter.Remove(payload, _codec, anyObjectOfKey);
+        try
+        {
+            LogRecordWriter.Remove(payload, _codec, anyObjectOfKey);
+        }
+        catch (Exception e) when (e is not EtsException and not OutOfMemoryException)
+        {
+            throw CannotEncode(e);
+        }
         Append(payload);
     }
 
     public void Clear()
     {
+        RefuseIfFailed();
         var payload = Payload();
         LogRecordWriter.Clear(payload);
         Append(payload);
@@ -108,6 +141,24 @@ internal sealed partial class WriteAheadLog<TObject> : IChangeLog<TObject>, IDis
         AppendRecord(payload.WrittenSpan);
     }
 
+    public void AbortBatch()
+    {
+        t_batchDepth = 0;
+        t_batchCount = 0;
+        t_batch?.ResetWrittenCount();
+    }
+
+    /// <summary>After a failure the log's file is in doubt: refuse changes before they are applied.</summary>
+    private void RefuseIfFailed()
+    {
+        if (_failure is { } failure) throw Failed(failure);
+    }
+
+    private LogWriteException CannotEncode(Exception e) =>
+        new(CurrentPath, $"a change to a {typeof(TObject).Name} cannot be encoded by codec '{_codec.Id}' ({e.Message}); the table is unchanged", e);
+
+    private string CurrentPath => Volatile.Read(ref _current)?.Path ?? LogFormat.SegmentPath(_snapshotPath, 0);
+
     private static ArrayBufferWriter<byte> Payload()
     {
         var p = t_payload ??= new ArrayBufferWriter<byte>(1024);
@@ -121,6 +172,8 @@ internal sealed partial class WriteAheadLog<TObject> : IChangeLog<TObject>, IDis
         if (t_batchDepth > 0)
         {
             var batch = t_batch!;
+            if ((long)batch.WrittenCount + 4 + payload.WrittenCount > LogFormat.MaxRecordBytes)
+                throw new LogWriteException(CurrentPath, $"a batch encodes to more than a log record holds ({LogFormat.MaxRecordBytes} bytes); the table is unchanged");
             BinaryPrimitives.WriteInt32LittleEndian(batch.GetSpan(4), payload.WrittenCount);
             batch.Advance(4);
             batch.Write(payload.WrittenSpan);
@@ -133,9 +186,10 @@ internal sealed partial class WriteAheadLog<TObject> : IChangeLog<TObject>, IDis
     private void AppendRecord(ReadOnlySpan<byte> payload)
     {
         if (payload.Length > LogFormat.MaxRecordBytes)
-            throw new EtsArgumentException(null, $"A change encodes to {payload.Length} bytes, more than a log record holds ({LogFormat.MaxRecordBytes}).");
+            throw new LogWriteException(CurrentPath, $"a change encodes to {payload.Length} bytes, more than a log record holds ({LogFormat.MaxRecordBytes}); the table is unchanged");
         lock (_appendLock)
         {
+            if (_closed) throw new LogWriteException(_current.Path, "the log is closed (its table's owner ended); the table is unchanged");
             var pending = _current.Pending;
             var head = pending.GetSpan(LogFormat.RecordHeaderBytes);
             BinaryPrimitives.WriteInt32LittleEndian(head, payload.Length);

@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PersistentEts.Persistence.Format;
+using PersistentEts.Persistence.IO;
+using PersistentEts.Persistence.Log;
+using PersistentEts.Tables;
+
+namespace PersistentEts.Persistence;
+
+/// <summary>
+/// Opens a persistent table in one order: check the path, take ownership of its files, build the table
+/// with its log and save loop, load the snapshot, replay the log, start the log and the loop, and only
+/// then publish the table (its name, <see cref="Ets.All"/>). Nothing can see a table that is half loaded,
+/// and an open that fails leaves no table and no held files behind.
+/// </summary>
+internal static class TableOpener
+{
+    public static EtsTable<TKey, TObject> Open<TKey, TObject>(string name, string path, Func<TObject, TKey> keyOf, string keyText,
+        PersistentTableOptions options, IObjectCodec<TObject> codec, IComparer<TKey>? keyComparer, IEqualityComparer<TKey>? keyEquality,
+        CancellationToken ownerLifetime, IFileSystem fs) where TKey : notnull
+    {
+        Ets.ValidateName(name, nameof(name));
+        options.Validate();
+        fs = fs is PhysicalFileSystem physical && physical.CreateMode != options.UnixCreateMode ? new PhysicalFileSystem(options.UnixCreateMode) : fs;
+        var canonical = fs.Canonical(TableFiles.CheckPath(fs, path));
+        CheckHeaderFits<TKey, TObject>(canonical, name, keyText, options, codec);
+        var ownership = TableFileOwnership.Acquire(fs, canonical, name);
+        var logger = options.Logger ?? NullLogger.Instance;
+        WriteAheadLog<TObject>? wal = null;
+        TablePersistenceOf<TKey, TObject>? persistence = null;
+        try
+        {
+            using var snapshot = SnapshotSource.Open(fs, canonical);
+            var header = snapshot?.Reader.ReadHeader();
+            if (header is not null)
+                Snapshot.CheckCompatible(canonical, header, options.Table.Type, keyText, typeof(TKey), typeof(TObject), codec.Id);
+            if (options.Durability == DurabilityMode.Log)
+                wal = new WriteAheadLog<TObject>(name, canonical, codec, options.LogSync, options.LogSyncInterval, fs, logger);
+            var wiring = new TableWiring<TKey, TObject>(wal, core =>
+                persistence = new TablePersistenceOf<TKey, TObject>(core, canonical, options, codec, fs, wal, ownership));
+            var table = Ets.Build(name, keyOf, keyText, options.Table, keyComparer, keyEquality, null, wiring,
+                snapshot?.Reader.PeekObjectCount() ?? 0);
+
+            if (snapshot is not null) Snapshot.LoadInto(snapshot.Reader, table.Core, codec, options.VerifyOnLoad, canonical);
+            // Whatever the mode now, changes logged after the snapshot are replayed, so switching a table from
+            // Log to Snapshot durability loses nothing. The saved state is "before the replay", so the first
+            // periodic save folds the replayed changes into a snapshot and retires the segments.
+            var savedChanges = table.Core.ChangeCount;
+            var logFrom = header?.LogSegment ?? 0;
+            var replay = LogRecovery.Replay(fs, canonical, logFrom, table.Core, codec, logger);
+            if (header is not null || replay.Records > 0)
+            {
+                logger.LogInformation("Recovered table {Table} from {Path}: {Objects} objects, {Records} log records replayed",
+                    name, canonical, table.Core.Count, replay.Records);
+            }
+            wal?.Start(Math.Max(Math.Max(logFrom, replay.LastSeq + 1), 1));
+            persistence!.Start(replay.Records > 0 ? savedChanges : table.Core.ChangeCount);
+            if (options.Durability == DurabilityMode.Snapshot && LogFormat.FindSegments(fs, canonical).Count > 0)
+            {
+                // Left over from Log durability: fold into a snapshot now, then the segments can go.
+                persistence.Flush();
+                foreach (var (_, segment) in LogFormat.FindSegments(fs, canonical)) fs.Delete(segment);
+            }
+            return Ets.Publish(table, ownerLifetime);
+        }
+        catch
+        {
+            if (persistence is not null) persistence.Abandon();
+            else
+            {
+                wal?.Close();
+                ownership.Dispose();
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Refuses, before anything is read or made, a table whose header would not fit in its own file.</summary>
+    private static void CheckHeaderFits<TKey, TObject>(string path, string name, string keyText, PersistentTableOptions options, IObjectCodec<TObject> codec)
+    {
+        var header = new SnapshotHeader(SnapshotFormat.Version, name, options.Table.Type, keyText, Snapshot.TypeName(typeof(TKey)),
+            Snapshot.TypeName(typeof(TObject)), options.Table.Protection, options.Table.NamedTable, codec.Id, DateTimeOffset.UtcNow,
+            options.Write.Compress, options.Write.Checksums) { LogSegment = long.MaxValue };
+        var bytes = HeaderCodec.Encode(header).Length;
+        if (bytes > SnapshotFormat.MaxHeaderBytes)
+            throw new SnapshotFileException(path, $"its header (table name, key '{Abbreviate(keyText)}', types) encodes to {bytes} bytes, " +
+                $"more than a snapshot header holds ({SnapshotFormat.MaxHeaderBytes}); shorten the key selector or type names");
+    }
+
+    private static string Abbreviate(string text) => text.Length <= 60 ? text : text[..57] + "...";
+
+    /// <summary>The snapshot being loaded: its stream and reader, or null when there is no file yet.</summary>
+    private sealed class SnapshotSource(Stream stream, SnapshotReader reader) : IDisposable
+    {
+        public SnapshotReader Reader => reader;
+
+        public static SnapshotSource? Open(IFileSystem fs, string path)
+        {
+            if (!fs.Exists(path)) return null;
+            var stream = Snapshot.OpenForRead(fs, path);
+            return new SnapshotSource(stream, new SnapshotReader(stream, path));
+        }
+
+        public void Dispose() => stream.Dispose();
+    }
+}
