@@ -2,7 +2,7 @@ using PersistentEts.Persistence;
 
 namespace PersistentEts.Crash;
 
-/// <summary>The durability mode under test and the table options it stands for.</summary>
+/// <summary>The durability mode (or misuse) under test and the table options it stands for.</summary>
 internal enum CrashMode
 {
     Snapshot,
@@ -14,20 +14,45 @@ internal enum CrashMode
     /// The harness must report lost acknowledged writes here, or it is not looking.
     /// </summary>
     UnsafeAck,
+
+    /// <summary>
+    /// Writers racing the owner's end (dispose, lifetime token, delete, process exit), each insert
+    /// acknowledged when it returns, in snapshot, log-always and log-interval durability in turn. The child
+    /// is not killed: it ends its table and exits.
+    /// </summary>
+    DisposeRace,
+
+    /// <summary>
+    /// The harness itself tries to open the table while the child writes to it: it must be refused every
+    /// time, naming the child's process id; then the child is killed and checked as in wal-always.
+    /// </summary>
+    TwoOwners,
 }
 
 internal static class CrashModes
 {
     public static readonly TimeSpan LogInterval = TimeSpan.FromMilliseconds(50);
 
-    public static PersistentTableOptions Options(this CrashMode mode) => mode switch
+    /// <summary>How a dispose-race child ends its table.</summary>
+    public static readonly string[] Ends = ["dispose", "token", "delete", "exit"];
+
+    public static PersistentTableOptions Options(this CrashMode mode, int variant = 0) => mode switch
     {
         // Snapshot mode acknowledges only what a Flush saved; periodic saves run too, to be killed mid-save.
         CrashMode.Snapshot or CrashMode.UnsafeAck => new() { PersistEvery = TimeSpan.FromMilliseconds(100) },
         // Log modes also snapshot often, so kills land in rotations as well as in appends.
-        CrashMode.WalAlways => new() { PersistEvery = TimeSpan.FromMilliseconds(150), Durability = DurabilityMode.Log, LogSync = LogSync.Always },
+        CrashMode.WalAlways or CrashMode.TwoOwners => new() { PersistEvery = TimeSpan.FromMilliseconds(150), Durability = DurabilityMode.Log, LogSync = LogSync.Always },
+        CrashMode.DisposeRace => (variant % 3) switch
+        {
+            0 => new() { PersistEvery = TimeSpan.FromMilliseconds(100) },
+            1 => new() { PersistEvery = TimeSpan.FromMilliseconds(150), Durability = DurabilityMode.Log, LogSync = LogSync.Always },
+            _ => new() { PersistEvery = TimeSpan.FromMilliseconds(150), Durability = DurabilityMode.Log, LogSync = LogSync.Interval, LogSyncInterval = LogInterval },
+        },
         _ => new() { PersistEvery = TimeSpan.FromMilliseconds(150), Durability = DurabilityMode.Log, LogSync = LogSync.Interval, LogSyncInterval = LogInterval },
     };
+
+    /// <summary>Whether an insert is acknowledged as soon as it returns (otherwise only once a flush covers it).</summary>
+    public static bool AcknowledgesOnReturn(this CrashMode mode) => mode is not CrashMode.Snapshot;
 
     public static CrashMode Parse(string s) => s switch
     {
@@ -35,7 +60,9 @@ internal static class CrashModes
         "wal-always" => CrashMode.WalAlways,
         "wal-interval" => CrashMode.WalInterval,
         "unsafe-ack" => CrashMode.UnsafeAck,
-        _ => throw new ArgumentException($"unknown mode '{s}' (snapshot, wal-always, wal-interval)"),
+        "dispose-race" => CrashMode.DisposeRace,
+        "two-owners" => CrashMode.TwoOwners,
+        _ => throw new ArgumentException($"unknown mode '{s}' (snapshot, wal-always, wal-interval, dispose-race, two-owners, unsafe-ack)"),
     };
 
     public static string Name(this CrashMode mode) => mode switch
@@ -43,7 +70,8 @@ internal static class CrashModes
         CrashMode.Snapshot => "snapshot",
         CrashMode.WalAlways => "wal-always",
         CrashMode.UnsafeAck => "unsafe-ack",
+        CrashMode.DisposeRace => "dispose-race",
+        CrashMode.TwoOwners => "two-owners",
         _ => "wal-interval",
     };
 }
-

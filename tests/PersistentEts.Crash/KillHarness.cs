@@ -4,8 +4,9 @@ using System.Globalization;
 namespace PersistentEts.Crash;
 
 /// <summary>
-/// Starts the writer, kills it with SIGKILL at a random moment, reopens the table and checks it against
-/// what the writer said: every acknowledged key present, nothing present that was never issued.
+/// Starts the writer, kills it with SIGKILL at a random moment (or, in dispose-race, lets it end its table
+/// while its writers run; in two-owners, first tries to open the table itself), reopens the table and checks
+/// it against what the writer said: every acknowledged key present, nothing present that was never issued.
 /// </summary>
 internal static class KillHarness
 {
@@ -43,16 +44,19 @@ internal static class KillHarness
                     everAcked.Clear();
                     nextKey = 0;
                 }
-                var run = RunChild(path, mode, nextKey, random.Next(30, 400));
+                var variant = i;
+                var end = CrashModes.Ends[random.Next(CrashModes.Ends.Length)];
+                var run = RunChild(path, mode, nextKey, random.Next(30, 400), variant, end, result);
                 everIssued.UnionWith(run.Issued.Keys);
                 everAcked.UnionWith(run.Acked.Keys);
                 nextKey = everIssued.Count == 0 ? nextKey : everIssued.Max() + 1;
-                Check(path, mode, run, everIssued, everAcked, result);
+                Check(path, mode, variant, run, everIssued, everAcked, result);
             }
             Console.WriteLine($"mode={mode.Name()}");
             Console.WriteLine($"seed={seed}");
             result.Print(iterations);
-            return result.FailedOpens + result.CorruptLoads + result.LostAcknowledged + result.Phantom == 0 ? 0 : 1;
+            return result.FailedOpens + result.CorruptLoads + result.LostAcknowledged + result.Phantom
+                + result.SecondOwnerOpened + result.ChildFailures == 0 ? 0 : 1;
         }
         finally
         {
@@ -62,7 +66,7 @@ internal static class KillHarness
 
     private sealed record ChildRun(Dictionary<long, long> Issued, Dictionary<long, long> Acked, long KilledAtMs);
 
-    private static ChildRun RunChild(string path, CrashMode mode, long firstKey, int killAfterMs)
+    private static ChildRun RunChild(string path, CrashMode mode, long firstKey, int killAfterMs, int variant, string end, Tally tally)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add("exec");
@@ -71,6 +75,9 @@ internal static class KillHarness
         start.ArgumentList.Add(path);
         start.ArgumentList.Add(mode.Name());
         start.ArgumentList.Add(firstKey.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(variant.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(killAfterMs.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(end);
         var clock = Stopwatch.StartNew();
         var issued = new Dictionary<long, long>();
         var acked = new Dictionary<long, long>();
@@ -89,7 +96,35 @@ internal static class KillHarness
         });
         reader.Start();
         ready.Wait(TimeSpan.FromSeconds(60));
-        Thread.Sleep(killAfterMs);
+        if (mode == CrashMode.DisposeRace)
+        {
+            // The child ends its own table and exits; a child that does not is a hang, and a failure.
+            if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+            {
+                tally.ChildFailures++;
+                Console.Error.WriteLine($"dispose-race child did not end ({end}, variant {variant % 3})");
+                process.Kill();
+            }
+            process.WaitForExit();
+            reader.Join();
+            if (process.ExitCode != 0)
+            {
+                tally.ChildFailures++;
+                Console.Error.WriteLine($"dispose-race child exited with {process.ExitCode} ({end}, variant {variant % 3})");
+            }
+            tally.Ends[end] = tally.Ends.GetValueOrDefault(end) + 1;
+            return new ChildRun(issued, acked, clock.ElapsedMilliseconds);
+        }
+        if (mode == CrashMode.TwoOwners)
+        {
+            Thread.Sleep(killAfterMs / 2);
+            ProbeSecondOwner(path, process.Id, tally);
+            Thread.Sleep(killAfterMs - killAfterMs / 2);
+        }
+        else
+        {
+            Thread.Sleep(killAfterMs);
+        }
         var killedAt = clock.ElapsedMilliseconds;
         try
         {
@@ -104,12 +139,34 @@ internal static class KillHarness
         return new ChildRun(issued, acked, killedAt);
     }
 
-    private static void Check(string path, CrashMode mode, ChildRun run, HashSet<long> everIssued, HashSet<long> everAcked, Tally tally)
+    /// <summary>Opens the table the child is writing to: must be refused, naming the child.</summary>
+    private static void ProbeSecondOwner(string path, int childPid, Tally tally)
+    {
+        try
+        {
+            var second = PersistentTable.New("crash", path, (Entry e) => e.Key, CrashMode.TwoOwners.Options());
+            tally.SecondOwnerOpened++;
+            Console.Error.WriteLine("a second owner opened the table while the first was writing");
+            second.Dispose();
+        }
+        catch (TableFileInUseException e) when (e.HolderProcessId == childPid)
+        {
+            tally.SecondOwnerRefused++;
+        }
+        catch (TableFileInUseException e)
+        {
+            tally.SecondOwnerRefused++;
+            tally.HolderUnnamed++;
+            Console.Error.WriteLine($"refused, but naming pid {e.HolderProcessId?.ToString(CultureInfo.InvariantCulture) ?? "none"} instead of {childPid}: {e.Message}");
+        }
+    }
+
+    private static void Check(string path, CrashMode mode, int variant, ChildRun run, HashSet<long> everIssued, HashSet<long> everAcked, Tally tally)
     {
         EtsTable<long, Entry> table;
         try
         {
-            table = PersistentTable.New("crash", path, (Entry e) => e.Key, mode.Options() with { PersistEvery = TimeSpan.FromHours(1) });
+            table = PersistentTable.New("crash", path, (Entry e) => e.Key, mode.Options(variant) with { PersistEvery = TimeSpan.FromHours(1) });
         }
         catch (Exception e) when (e is SnapshotFileException or LogDamagedException)
         {
@@ -154,6 +211,11 @@ internal static class KillHarness
         public long Phantom;
         public long MaxLossMs;
         public long Acknowledged;
+        public int SecondOwnerOpened;
+        public int SecondOwnerRefused;
+        public int HolderUnnamed;
+        public int ChildFailures;
+        public readonly SortedDictionary<string, int> Ends = new(StringComparer.Ordinal);
 
         public void Print(int iterations)
         {
@@ -164,6 +226,11 @@ internal static class KillHarness
             Console.WriteLine($"lost_acknowledged={LostAcknowledged}");
             Console.WriteLine($"phantom={Phantom}");
             Console.WriteLine($"max_loss_ms={MaxLossMs}");
+            Console.WriteLine($"child_failures={ChildFailures}");
+            Console.WriteLine($"second_owner_opened={SecondOwnerOpened}");
+            Console.WriteLine($"second_owner_refused={SecondOwnerRefused}");
+            Console.WriteLine($"holder_unnamed={HolderUnnamed}");
+            foreach (var (end, n) in Ends) Console.WriteLine($"ends_{end}={n}");
         }
     }
 }

@@ -44,6 +44,32 @@ public sealed class KillHarnessTests
     }
 
     [Fact]
+    public void WritesRacingTheOwnersEnd_AreSavedOrRefused_InEveryMode()
+    {
+        // Dispose, lifetime token, delete and process exit, each racing four writers, in snapshot,
+        // log-always and log-interval durability in turn.
+        var f = RunHarness("dispose-race", 24, seed: 20261124);
+        Assert.True(long.Parse(f["acknowledged"], System.Globalization.CultureInfo.InvariantCulture) > 0, "nothing was acknowledged: the harness tested nothing");
+        Assert.Equal("0", f["child_failures"]);
+        Assert.Equal("0", f["failed_opens"]);
+        Assert.Equal("0", f["corrupt_loads"]);
+        Assert.Equal("0", f["lost_acknowledged"]);
+        Assert.Equal("0", f["phantom"]);
+    }
+
+    [Fact]
+    public void ASecondOwner_IsRefusedEveryTime_NamingTheFirst()
+    {
+        const int iterations = 20;
+        var f = RunHarness("two-owners", iterations, seed: 20261124);
+        Assert.Equal("0", f["second_owner_opened"]);
+        Assert.Equal(iterations.ToString(System.Globalization.CultureInfo.InvariantCulture), f["second_owner_refused"]);
+        Assert.Equal("0", f["holder_unnamed"]);
+        Assert.Equal("0", f["lost_acknowledged"]);
+        Assert.Equal("0", f["phantom"]);
+    }
+
+    [Fact]
     public void TheHarness_DetectsLoss_WhenWritesAreAcknowledgedTooEarly()
     {
         // Negative control: acknowledging before anything is saved must show up as lost writes.

@@ -24,8 +24,12 @@ internal static class SnapshotFormat
     /// <summary>A block is closed once its raw bytes reach this size.</summary>
     public const int TargetBlockBytes = 1 << 20;
 
-    /// <summary>Upper bound of a block's raw or stored size; a larger claim is a damaged file.</summary>
-    public const int MaxBlockBytes = 64 << 20;
+    /// <summary>
+    /// Upper bound of a block's raw or stored size (1 GiB). A block grows past <see cref="TargetBlockBytes"/> to hold
+    /// one large object, so an object of up to this size less <see cref="TargetBlockBytes"/> is always saved. A
+    /// larger claim in a file is damage; the reader checks every claim against the bytes left before allocating.
+    /// </summary>
+    public const int MaxBlockBytes = 1 << 30;
 
     /// <summary>magic + version + flags + header length.</summary>
     public const int PreambleBytes = 8 + 2 + 2 + 4;

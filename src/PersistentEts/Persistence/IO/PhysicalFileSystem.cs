@@ -96,7 +96,7 @@ internal sealed partial class PhysicalFileSystem(UnixFileMode createMode) : IFil
         {
             stream = new FileStream(lockPath, Options(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 0));
         }
-        catch (IOException e) when (e.HResult == SharingViolation)
+        catch (IOException e) when (IsLockConflict(e))
         {
             holderProcessId = ReadHolder(lockPath);
             return null;
@@ -124,7 +124,9 @@ internal sealed partial class PhysicalFileSystem(UnixFileMode createMode) : IFil
         return stream;
     }
 
-    private const int SharingViolation = unchecked((int)0x80070020);
+    // What FileShare.None's lock conflict looks like: ERROR_SHARING_VIOLATION on Windows; on Unix .NET
+    // passes flock's errno through, EWOULDBLOCK (11 on Linux, 35 on macOS and the BSDs).
+    private static bool IsLockConflict(IOException e) => e.HResult is unchecked((int)0x80070020) or 11 or 35;
     private const int LockExclusive = 2;
     private const int LockNonBlocking = 4;
 

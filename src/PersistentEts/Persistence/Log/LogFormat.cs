@@ -12,8 +12,8 @@ internal static class LogFormat
     /// <summary>u32 payload length + u32 CRC-32 of the payload.</summary>
     public const int RecordHeaderBytes = 8;
 
-    /// <summary>Upper bound of a record's payload; a larger claim is damage.</summary>
-    public const int MaxRecordBytes = 64 << 20;
+    /// <summary>Upper bound of a record's payload (1 GiB, as a snapshot block); a larger change is refused before it is applied, a larger claim in a file is damage.</summary>
+    public const int MaxRecordBytes = 1 << 30;
 
     public const byte Put = (byte)'P';
     public const byte Remove = (byte)'D';
