@@ -1,0 +1,92 @@
+using PersistentEts.Persistence;
+using PersistentEts.Tests.Reliability;
+
+namespace PersistentEts.Tests.Misuse;
+
+/// <summary>Write ahead, then apply: a change that cannot be logged leaves the table as it was.</summary>
+[Collection(nameof(MisuseCollection))]
+public sealed class WriteAheadTests : IDisposable
+{
+    /// <summary>The default codec, failing (as a codec does on a value it cannot handle) for rows named "bad".</summary>
+    private sealed class PickyCodec : IObjectCodec<Row>
+    {
+        public string Id => MessagePackObjectCodec<Row>.Instance.Id;
+
+        public void Write(System.Buffers.IBufferWriter<byte> output, Row value)
+        {
+            if (value.Name == "bad") throw new InvalidOperationException("this value cannot be encoded");
+            MessagePackObjectCodec<Row>.Instance.Write(output, value);
+        }
+
+        public Row Read(ReadOnlyMemory<byte> input, out int bytesRead) => MessagePackObjectCodec<Row>.Instance.Read(input, out bytesRead);
+    }
+
+    private static readonly PickyCodec Picky = new();
+
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static readonly PersistentTableOptions Logged = new() { PersistEvery = TimeSpan.FromHours(1), Durability = DurabilityMode.Log };
+
+    [Theory]
+    [InlineData(TableType.Set)]
+    [InlineData(TableType.OrderedSet)]
+    [InlineData(TableType.Bag)]
+    [InlineData(TableType.DuplicateBag)]
+    public void UnencodableChange_IsRefusedBeforeTheTableChanges_SingleAndBatch(TableType type)
+    {
+        var path = _dir.File("h.pets");
+        var options = Logged with { Table = new TableOptions { Type = type } };
+        using (var t = PersistentTable.New("h", path, (Row r) => r.Id, options, Picky))
+        {
+            t.Insert(new Row(1, "good"));
+            var e = Assert.Throws<LogWriteException>(() => t.Insert(new Row(2, "bad")));
+            Assert.Contains("cannot be encoded", e.Message);
+            Assert.Contains(".wal", e.FilePath);
+            Assert.False(t.Contains(2));
+
+            // A batch is one record: the good objects before the bad one are undone too.
+            Assert.Throws<LogWriteException>(() => t.Insert([new Row(3, "good"), new Row(1, "good too"), new Row(4, "bad")]));
+            Assert.False(t.Contains(3));
+            Assert.False(t.Contains(4));
+            Assert.Equal(1, t.Count);
+            Assert.Equal([new Row(1, "good")], t.Lookup(1));
+
+            t.Insert(new Row(5, "good")); // the log is not harmed: later writes go on
+        }
+        using var back = PersistentTable.New("h", path, (Row r) => r.Id, options, Picky);
+        Assert.Equal([1, 5], back.ToList().Select(r => r.Id).Order());
+    }
+
+    [Fact]
+    public void AFailedLog_IsALogException_NamingTheSegment_AndRefusesWritesUntilASaveSucceeds()
+    {
+        const string dir = "/sim";
+        var fs = new SimulatedFileSystem(dir);
+        var t = PersistentTable.Open("wal", dir + "/t.pets", (Row r) => r.Id, "r => r.Id", Logged, MessagePackObjectCodec<Row>.Instance, null, null, default, fs);
+        t.Insert(new Row(1, "acknowledged"));
+        fs.NoSpace = true;
+        fs.FailAt = fs.Operations + 1; // the next write of the log
+        var e = Assert.Throws<LogWriteException>(() => t.Insert(new Row(2, "failed while being written")));
+        Assert.Contains("No space left", e.Message);
+        Assert.Matches(@"/sim/t\.pets\.\d{12}\.wal", e.FilePath);
+
+        // From now on refused before anything changes, until a save covers what is in memory.
+        var count = t.Count;
+        var refused = Assert.Throws<LogWriteException>(() => t.Insert(new Row(3, "refused")));
+        Assert.Contains("until a save", refused.Message);
+        Assert.Equal(count, t.Count);
+        Assert.False(t.Contains(3));
+
+        Assert.NotNull(t.Persistence!.Flush()); // space is back (the fault was one operation)
+        t.Insert(new Row(4, "after recovery"));
+        var back = fs.AfterPowerLoss();
+        t.Persistence.Abandon();
+        t.Dispose();
+        using var reopened = PersistentTable.Open("wal", dir + "/t.pets", (Row r) => r.Id, "r => r.Id", Logged, MessagePackObjectCodec<Row>.Instance, null, null, default, back);
+        Assert.True(reopened.Contains(1));
+        Assert.True(reopened.Contains(4));
+        Assert.False(reopened.Contains(3));
+    }
+}
