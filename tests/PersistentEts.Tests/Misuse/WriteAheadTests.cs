@@ -89,4 +89,32 @@ public sealed class WriteAheadTests : IDisposable
         Assert.True(reopened.Contains(4));
         Assert.False(reopened.Contains(3));
     }
+
+    [Fact]
+    public void AFailedSegmentCreation_LeavesNothingBehind_AndTheNextSaveSucceeds()
+    {
+        const string dir = "/sim";
+        // The new segment's create, header write, fsync and directory fsync, each failing once.
+        for (var k = 1; k <= 4; k++)
+        {
+            var fs = new SimulatedFileSystem(dir);
+            var t = PersistentTable.Open("seg", dir + "/t.pets", (Row r) => r.Id, "r => r.Id", Logged, MessagePackObjectCodec<Row>.Instance, null, null, default, fs);
+            t.Insert(new Row(1, "before"));
+            var segments = fs.EnumerateFiles(dir, "*.wal").ToList();
+            fs.NoSpace = true;
+            fs.FailAt = fs.Operations + k;
+            var e = Assert.Throws<LogWriteException>(() => t.Persistence!.Flush());
+            Assert.Contains("new log segment could not be started", e.Message);
+            Assert.Equal(segments, fs.EnumerateFiles(dir, "*.wal").ToList()); // no 0-byte or partial leftover
+
+            t.Insert(new Row(2, "while the save failed")); // the current segment is fine: writes go on
+            Assert.NotNull(t.Persistence!.Flush());          // the same segment number, created cleanly now
+            t.Insert(new Row(3, "after"));
+            var back = fs.AfterPowerLoss();
+            t.Persistence.Abandon();
+            t.Dispose();
+            using var reopened = PersistentTable.Open("seg", dir + "/t.pets", (Row r) => r.Id, "r => r.Id", Logged, MessagePackObjectCodec<Row>.Instance, null, null, default, back);
+            Assert.Equal([1, 2, 3], reopened.ToList().Select(r => r.Id).Order());
+        }
+    }
 }
