@@ -62,8 +62,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
     protected void PutLocked(int stripe, TKey key, TBucket bucket, int objectDelta)
     {
         BeforeWriteLocked(key);
-        ChangeLog?.Put(Objects(ref bucket));
-        RememberForUndoLocked(stripe, key);
+        if (ChangeLog is { } log) LogPutLocked(log, stripe, key, ref bucket);
         Store.SetLocked(key, bucket);
         Account(stripe, objectDelta);
     }
@@ -72,8 +71,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
     protected void UpsertLocked(int stripe, TKey key, TBucket bucket)
     {
         BeforeWriteLocked(key);
-        ChangeLog?.Put(Objects(ref bucket));
-        RememberForUndoLocked(stripe, key);
+        if (ChangeLog is { } log) LogPutLocked(log, stripe, key, ref bucket);
         Account(stripe, Store.SetLocked(key, bucket) ? 1 : 0);
     }
 
@@ -81,8 +79,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
     protected void UpsertHashedLocked(HashStore<TKey, TBucket> store, int stripe, TKey key, TBucket bucket)
     {
         BeforeWriteLocked(key);
-        ChangeLog?.Put(Objects(ref bucket));
-        RememberForUndoLocked(stripe, key);
+        if (ChangeLog is { } log) LogPutLocked(log, stripe, key, ref bucket);
         Account(stripe, store.SetLocked(key, bucket) ? 1 : 0);
     }
 
@@ -90,10 +87,21 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
     protected void RemoveLocked(int stripe, TKey key, TBucket removed, int objectDelta)
     {
         BeforeWriteLocked(key);
-        ChangeLog?.Remove(Objects(ref removed)[0]);
-        RememberForUndoLocked(stripe, key);
+        if (ChangeLog is { } log)
+        {
+            log.Remove(Objects(ref removed)[0]);
+            RememberForUndoLocked(stripe, key);
+        }
         Store.RemoveLocked(key);
         Account(stripe, objectDelta);
+    }
+
+    // Out of line so that tables without a log pay one null check on their write path.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void LogPutLocked(IChangeLog<TObject> log, int stripe, TKey key, ref TBucket bucket)
+    {
+        log.Put(Objects(ref bucket));
+        RememberForUndoLocked(stripe, key);
     }
 
     private void Account(int stripe, int objectDelta)
