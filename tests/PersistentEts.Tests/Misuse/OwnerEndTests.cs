@@ -71,14 +71,17 @@ public sealed class OwnerEndTests : IDisposable
         }
     }
 
+    /// <summary>A table whose file operations go through <paramref name="fs"/>, to fail on purpose.</summary>
+    private static EtsTable<int, Row> OpenOn(FaultyFileSystem fs, string name, string path, PersistentTableOptions options, CancellationToken lifetime = default) =>
+        PersistentTable.Open(name, path, (Row r) => r.Id, "r => r.Id", options, MessagePackObjectCodec<Row>.Instance, null, null, lifetime, fs);
+
     [Fact]
     public void FailedFinalSave_WithoutALog_ThrowsFromDispose_KeepsTheTable_AndTheNextDisposeSaves()
     {
         var path = _dir.File("final.pets");
         var fs = new FaultyFileSystem();
         var options = new PersistentTableOptions { PersistEvery = TimeSpan.FromHours(1) };
-        var table = PersistentTable.Open("final", path, (Row r) => r.Id, "r => r.Id", options, MessagePackObjectCodec<Row>.Instance,
-            null, null, default, fs);
+        var table = OpenOn(fs, "final", path, options);
         table.Insert(new Row(1, "saved"));
         table.Persistence!.Flush();
         var good = File.ReadAllBytes(path);
@@ -107,14 +110,13 @@ public sealed class OwnerEndTests : IDisposable
         var path = _dir.File("logged.pets");
         var fs = new FaultyFileSystem();
         var options = new PersistentTableOptions { PersistEvery = TimeSpan.FromHours(1), Durability = DurabilityMode.Log };
-        var table = PersistentTable.Open("logged", path, (Row r) => r.Id, "r => r.Id", options, MessagePackObjectCodec<Row>.Instance,
-            null, null, default, fs);
+        var table = OpenOn(fs, "logged", path, options);
         table.Insert(new Row(1, "a"));
         table.Insert(new Row(2, "b"));
         fs.FailAt = FaultPoint.Replace; // the snapshot cannot replace the old file; the log is fine
         table.Dispose();
         Assert.False(table.IsOwner);
-        Assert.IsType<SnapshotFileException>(table.Persistence?.LastError ?? new SnapshotFileException(path, "no error recorded"));
+        Assert.IsType<SnapshotFileException>(table.Persistence!.LastError);
         using var back = PersistentTable.New("logged", path, (Row r) => r.Id, options);
         Assert.Equal(2, back.Count);
     }
@@ -125,8 +127,7 @@ public sealed class OwnerEndTests : IDisposable
         var path = _dir.File("token.pets");
         var fs = new FaultyFileSystem();
         using var lifetime = new CancellationTokenSource();
-        var table = PersistentTable.Open("token", path, (Row r) => r.Id, "r => r.Id", new PersistentTableOptions { PersistEvery = TimeSpan.FromHours(1) },
-            MessagePackObjectCodec<Row>.Instance, null, null, lifetime.Token, fs);
+        var table = OpenOn(fs, "token", path, new PersistentTableOptions { PersistEvery = TimeSpan.FromHours(1) }, lifetime.Token);
         Exception? reported = null;
         table.Persistence!.SaveFailed += e => reported = e;
         table.Insert(new Row(1, "a"));
