@@ -215,7 +215,8 @@ public static class Snapshot
     {
         if (header.Type != type) throw new SnapshotMismatchException(path, "type", header.Type.ToEtsName(), type.ToEtsName());
         if (header.KeyType != TypeName(keyType)) throw new SnapshotMismatchException(path, "key type", header.KeyType, TypeName(keyType));
-        if (header.Key != key) throw new SnapshotMismatchException(path, "key", header.Key, key);
+        // By structure: renaming the selector's parameter (r => r.Id to x => x.Id) is not a change of key.
+        if (!KeyIdentity.Same(header.Key, key)) throw new SnapshotMismatchException(path, "key", header.Key, key);
         if (header.ObjectType != TypeName(objectType)) throw new SnapshotMismatchException(path, "stored type", header.ObjectType, TypeName(objectType));
         if (header.Codec != codec) throw new SnapshotMismatchException(path, "codec", header.Codec, codec);
     }

@@ -134,6 +134,32 @@ public sealed class PersistenceTests : IDisposable
     }
 
     [Fact]
+    public void Reopen_WithTheKeySelectorsParameterRenamed_Works_ButAnotherKeyIsRefusedNamingBoth()
+    {
+        var path = _dir.File("key.pets");
+        using (var t = PersistentTable.New("key", path, (Row r) => r.Id, Options(TableType.Set))) t.Insert(MakeRow(1));
+        using (var renamed = PersistentTable.New("key", path, (Row row) => row.Id, Options(TableType.Set)))
+            Assert.Single(renamed.Lookup(1));
+        using (var parenthesized = PersistentTable.New("key", path, (Row x) => (x.Id), Options(TableType.Set)))
+            Assert.Single(parenthesized.Lookup(1));
+        // Same key type, another member: a real change of key, refused naming both selectors.
+        var e = Assert.Throws<SnapshotMismatchException>(() => PersistentTable.New("key", path, (Row x) => x.Id + 1, Options(TableType.Set)));
+        Assert.Equal("key", e.Option);
+        Assert.Contains("r => r.Id", e.Message);
+        Assert.Contains("x => (x.Id + 1)", e.Message);
+    }
+
+    [Theory]
+    [InlineData("r => r.Id", "x => x.Id", true)]
+    [InlineData("r => new <>f__AnonymousType0`2(A = r.A, B = r.B)", "row => new <>f__AnonymousType0`2(A = row.A, B = row.B)", true)]
+    [InlineData("r => r.r", "x => x.r", true)]   // a member named like the parameter is a member, not the parameter
+    [InlineData("r => r.Id", "r => r.Name", false)]
+    [InlineData("r => r.x", "x => x.x", true)]
+    [InlineData("r => r.Id", "x => r.Id", false)]  // 'r' there is something else than the parameter
+    public void KeySelectors_CompareByStructure(string a, string b, bool same) =>
+        Assert.Equal(same, KeyIdentity.Same(a, b));
+
+    [Fact]
     public void Reopen_WithOnlyPerformanceOptionsChanged_Works()
     {
         var path = _dir.File("perf.pets");
