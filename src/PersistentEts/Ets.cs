@@ -75,7 +75,7 @@ public static class Ets
         var core = CreateCore(name, keyOf, keyDescription, options, keyComparer, keyEquality,
             objectEquality ?? EqualityComparer<TObject>.Default, wiring, capacity);
         var owner = new EtsTable<TKey, TObject>(core);
-        core.Owner = owner;
+        core.SetOwnerLocked(owner); // not yet published: nobody else can see it
         return owner;
     }
 

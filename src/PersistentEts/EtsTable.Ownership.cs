@@ -31,7 +31,7 @@ public sealed partial class EtsTable<TKey, TObject>
         {
             RequireOwner(nameof(GiveAway));
             next = new EtsTable<TKey, TObject>(_core);
-            _core.Owner = next;
+            _core.SetOwnerLocked(next);
         }
         _lifetime.Dispose();
         next.BindLifetime(newOwnerLifetime);
@@ -50,7 +50,7 @@ public sealed partial class EtsTable<TKey, TObject>
         lock (_core.OwnerLock)
         {
             RequireOwner(nameof(SetHeir));
-            _core.Heir = new HeirRegistration<TKey, TObject>(inherit, heirData, heirLifetime);
+            _core.SetHeirLocked(new HeirRegistration<TKey, TObject>(inherit, heirData, heirLifetime));
         }
     }
 
@@ -60,7 +60,7 @@ public sealed partial class EtsTable<TKey, TObject>
         lock (_core.OwnerLock)
         {
             RequireOwner(nameof(ClearHeir));
-            _core.Heir = null;
+            _core.SetHeirLocked(null);
         }
     }
 
@@ -130,11 +130,11 @@ public sealed partial class EtsTable<TKey, TObject>
         {
             if (!IsOwner) return;
             heir = _core.Heir;
-            _core.Heir = null;
+            _core.SetHeirLocked(null);
             if (heir is not null && !heir.HeirLifetime.IsCancellationRequested)
             {
                 heirHandle = new EtsTable<TKey, TObject>(_core);
-                _core.Owner = heirHandle;
+                _core.SetOwnerLocked(heirHandle);
             }
             else
             {

@@ -21,7 +21,7 @@ internal sealed partial class SetCore<TKey, TObject> : StoreCore<TKey, TObject, 
         _objectEquality = objectEquality;
         _hashed = store as HashStore<TKey, TObject>;
         // Private tables check the reader on every call, so they never take the fast path.
-        FastReads = options.Protection == TableProtection.Private ? null : _hashed;
+        EnableFastReads(options.Protection == TableProtection.Private ? null : _hashed);
     }
 
     public override bool TryLookup(TKey key, out TObject obj) =>

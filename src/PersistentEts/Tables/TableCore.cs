@@ -46,20 +46,35 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
 
     public bool IsDestroyed => _destroyed;
 
-    /// <summary>The current owner handle. Changed only under <see cref="OwnerLock"/>.</summary>
-    public volatile EtsTable<TKey, TObject>? Owner;
+    // The current owner handle and heir. Changed only under OwnerLock (give-away, heir hand-over, destroy);
+    // the owner is read without it by the per-call rights check, hence volatile.
+    private volatile EtsTable<TKey, TObject>? _owner;
+    private HeirRegistration<TKey, TObject>? _heir;
+
+    // The hashed store of a live, non-private set table, for handles' fast reads; null for other tables
+    // and once the table is destroyed, so a single load tells a handle that it may read and where.
+    private volatile Storage.HashStore<TKey, TObject>? _fastReads;
 
     /// <summary>Serializes ownership changes: give-away, heir hand-over, destroy.</summary>
     public readonly object OwnerLock = new();
 
-    /// <summary>The heir, if any (guarded by <see cref="OwnerLock"/>).</summary>
-    public HeirRegistration<TKey, TObject>? Heir;
+    /// <summary>The current owner handle.</summary>
+    public EtsTable<TKey, TObject>? Owner => _owner;
 
-    /// <summary>
-    /// The hashed store of a live, non-private set table, for handles' fast reads; null for other tables
-    /// and once the table is destroyed, so a single load tells a handle that it may read and where.
-    /// </summary>
-    public volatile Storage.HashStore<TKey, TObject>? FastReads;
+    /// <summary>The heir, if any (read under <see cref="OwnerLock"/>).</summary>
+    public HeirRegistration<TKey, TObject>? Heir => _heir;
+
+    /// <summary>The store handles may read directly (see the field), or null.</summary>
+    public Storage.HashStore<TKey, TObject>? FastReads => _fastReads;
+
+    /// <summary>Makes <paramref name="owner"/> the owner; the caller holds <see cref="OwnerLock"/> (or the table is not yet published).</summary>
+    public void SetOwnerLocked(EtsTable<TKey, TObject>? owner) => _owner = owner;
+
+    /// <summary>Sets or clears the heir; the caller holds <see cref="OwnerLock"/>.</summary>
+    public void SetHeirLocked(HeirRegistration<TKey, TObject>? heir) => _heir = heir;
+
+    /// <summary>Called once by a set core's constructor when its handles may read its hashed store directly.</summary>
+    protected void EnableFastReads(Storage.HashStore<TKey, TObject>? store) => _fastReads = store;
 
     /// <summary>The write-ahead log every change is recorded in before it is applied, when the table has one.</summary>
     public IChangeLog<TObject>? ChangeLog { get; }
@@ -97,9 +112,9 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     {
         if (_destroyed) return;
         _destroyed = true;
-        FastReads = null;
-        Owner = null;
-        Heir = null;
+        _fastReads = null;
+        _owner = null;
+        _heir = null;
         ClearForDestroy();
     }
 
