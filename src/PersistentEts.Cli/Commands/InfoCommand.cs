@@ -34,9 +34,11 @@ internal static class InfoCommand
                 ["compressed"] = h.Compressed,
                 ["checksums"] = h.Checksums ? "on (header and trailer checked; run verify for blocks)" : "off",
                 ["logSegment"] = h.LogSegment,
+                ["schemaVersion"] = h.SchemaVersion,
+                ["schema"] = h.Schema is null ? "(not recorded: format version 1)" : System.Text.Json.Nodes.JsonNode.Parse(h.Schema)!,
             };
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(fields, Shared.Indented));
-            else foreach (var (k, v) in fields) Console.WriteLine($"{k,-14} {v}");
+            else foreach (var (k, v) in fields) Console.WriteLine($"{k,-14} {(v is System.Text.Json.Nodes.JsonNode node ? node.ToJsonString() : v)}");
             return ExitCodes.Ok;
         }));
         return command;

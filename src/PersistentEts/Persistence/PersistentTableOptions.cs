@@ -29,6 +29,12 @@ public sealed record PersistentTableOptions
     /// <summary>With <see cref="LogSync.Interval"/>: how often the log is fsynced. Default 100 ms.</summary>
     public TimeSpan LogSyncInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// The application's version of its stored type's schema, recorded in every snapshot (and shown by
+    /// <c>pets info</c>) so a later version of the code can tell what wrote a file. Default 0.
+    /// </summary>
+    public int SchemaVersion { get; init; }
+
     /// <summary>Check block checksums when loading. Default true.</summary>
     public bool VerifyOnLoad { get; init; } = true;
 
@@ -56,6 +62,7 @@ public sealed record PersistentTableOptions
         if ((UnixCreateMode & (UnixFileMode.UserRead | UnixFileMode.UserWrite)) != (UnixFileMode.UserRead | UnixFileMode.UserWrite)
             || (UnixCreateMode & ~(UnixFileMode)0x1FF) != 0)
             Throw.Argument(nameof(UnixCreateMode), $"UnixCreateMode must let the owner read and write and use only permission bits (0777), not {Convert.ToString((int)UnixCreateMode, 8)}.");
+        if (SchemaVersion < 0) Throw.Argument(nameof(SchemaVersion), $"SchemaVersion must be zero or more, not {SchemaVersion}.");
         if (PersistEvery <= TimeSpan.Zero || PersistEvery > TimeSpan.FromDays(1))
             Throw.Argument(nameof(PersistEvery), $"PersistEvery must be more than zero and at most one day, not {PersistEvery}.");
     }

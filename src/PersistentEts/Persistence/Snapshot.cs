@@ -30,7 +30,8 @@ public static class Snapshot
     }
 
     internal static SnapshotResult Save<TKey, TObject>(TableCore<TKey, TObject> core, string path,
-        SnapshotWriteOptions options, IObjectCodec<TObject> codec, IFileSystem fs, Log.WriteAheadLog<TObject>? log = null) where TKey : notnull
+        SnapshotWriteOptions options, IObjectCodec<TObject> codec, IFileSystem fs, Log.WriteAheadLog<TObject>? log = null, int schemaVersion = 0)
+        where TKey : notnull
     {
         options.Validate();
         core.EnsureAlive();
@@ -47,7 +48,7 @@ public static class Snapshot
                 $"a new log segment could not be started ({e.Message}); the snapshot was not saved and the last good file is unchanged", e);
         }
         using var view = begun;
-        var header = HeaderFor(core, codec, options) with { LogSegment = view.AtInstant };
+        var header = HeaderFor(core, codec, options) with { LogSegment = view.AtInstant, SchemaVersion = schemaVersion };
         long objects = 0;
         var full = Path.GetFullPath(path);
         var bytes = AtomicFileWriter.Replace(fs, path, options.Sync, options.KeepPrevious, stream =>
@@ -85,7 +86,7 @@ public static class Snapshot
     internal static SnapshotHeader HeaderFor<TKey, TObject>(TableCore<TKey, TObject> core, IObjectCodec<TObject> codec, SnapshotWriteOptions options)
         where TKey : notnull => new(SnapshotFormat.Version, core.Name, core.Type, core.KeyDescription, TypeName(typeof(TKey)),
             TypeName(typeof(TObject)), core.Options.Protection, core.Options.NamedTable, codec.Id, DateTimeOffset.UtcNow,
-            options.Compress, options.Checksums);
+            options.Compress, options.Checksums) { Schema = Schema.SchemaOf<TObject>.Text };
 
     /// <summary>A type's name as recorded in files: namespace-qualified, generic arguments spelled out, no assembly versions.</summary>
     internal static string TypeName(Type t)

@@ -107,7 +107,7 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
             try
             {
                 // With a log, a snapshot retires log segments, so it must itself be durable first.
-                var result = Snapshot.Save(_core, Path, _wal is null ? write : write with { Sync = true }, _codec, _fs, _wal);
+                var result = Snapshot.Save(_core, Path, _wal is null ? write : write with { Sync = true }, _codec, _fs, _wal, _options.SchemaVersion);
                 _savedChanges = result.ChangeCount;
                 LastSave = result;
                 LastError = null;

@@ -49,7 +49,12 @@ public sealed class PetsToolTests : IDisposable
         Assert.Equal(0, jexit);
         using var doc = JsonDocument.Parse(json);
         Assert.Equal(25, doc.RootElement.GetProperty("objects").GetInt64());
-        Assert.Equal(1, doc.RootElement.GetProperty("formatVersion").GetInt32());
+        Assert.Equal(2, doc.RootElement.GetProperty("formatVersion").GetInt32());
+        Assert.Equal(0, doc.RootElement.GetProperty("schemaVersion").GetInt32());
+        // The schema is a JSON object naming the stored type's members, readable without the application.
+        var schema = doc.RootElement.GetProperty("schema");
+        Assert.Contains(schema.GetProperty("types").EnumerateObject(), t => t.Value.EnumerateArray().Any(m => m.GetProperty("name").GetString() == "Id"));
+        Assert.Contains("schema", output);
     }
 
     [Fact]

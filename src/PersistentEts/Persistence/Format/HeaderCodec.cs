@@ -13,6 +13,8 @@ internal static class HeaderCodec
     {
         var map = Fields(h);
         if (h.LogSegment > 0) map["logSegment"] = h.LogSegment.ToString(CultureInfo.InvariantCulture);
+        if (h.Schema is not null) map["schema"] = h.Schema;
+        map["schemaVersion"] = h.SchemaVersion.ToString(CultureInfo.InvariantCulture);
         return MessagePackSerializer.Serialize(map, s_options);
     }
 
@@ -29,7 +31,7 @@ internal static class HeaderCodec
         ["created"] = h.CreatedUtc.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
     };
 
-    public static SnapshotHeader Decode(ReadOnlyMemory<byte> bytes, ushort flags, string path)
+    public static SnapshotHeader Decode(ReadOnlyMemory<byte> bytes, ushort version, ushort flags, string path)
     {
         Dictionary<string, string> map;
         try
@@ -59,8 +61,15 @@ internal static class HeaderCodec
         long logSegment = 0;
         if (map.TryGetValue("logSegment", out var ls) && (!long.TryParse(ls, NumberStyles.None, CultureInfo.InvariantCulture, out logSegment) || logSegment < 1))
             throw new SnapshotFileException(path, "the header's log segment is invalid");
-        return new SnapshotHeader(SnapshotFormat.Version, Get("name"), type, Get("key"), Get("keyType"), Get("objectType"),
+        var schemaVersion = 0;
+        if (map.TryGetValue("schemaVersion", out var sv) && (!int.TryParse(sv, NumberStyles.None, CultureInfo.InvariantCulture, out schemaVersion)))
+            throw new SnapshotFileException(path, "the header's schema version is invalid");
+        return new SnapshotHeader(version, Get("name"), type, Get("key"), Get("keyType"), Get("objectType"),
             protection, Get("named") == "true", Get("codec"), DateTimeOffset.FromUnixTimeMilliseconds(created),
-            (flags & SnapshotFormat.FlagLz4) != 0, (flags & SnapshotFormat.FlagChecksums) != 0, logSegment);
+            (flags & SnapshotFormat.FlagLz4) != 0, (flags & SnapshotFormat.FlagChecksums) != 0, logSegment)
+        {
+            Schema = map.GetValueOrDefault("schema"),
+            SchemaVersion = schemaVersion,
+        };
     }
 }

@@ -9,7 +9,11 @@ internal static class SnapshotFormat
     /// <summary>The last 8 bytes of a complete file.</summary>
     public static ReadOnlySpan<byte> EndMagic => [(byte)'P', (byte)'E', (byte)'T', (byte)'S', (byte)'E', (byte)'N', (byte)'D', 0x1A];
 
-    public const ushort Version = 1;
+    /// <summary>
+    /// The version written. 2 records the stored type's schema and the application's schema version in the
+    /// header; version 1 files (without them) are still read.
+    /// </summary>
+    public const ushort Version = 2;
 
     public const ushort FlagChecksums = 1;
     public const ushort FlagLz4 = 2;

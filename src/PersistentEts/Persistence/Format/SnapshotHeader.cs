@@ -29,7 +29,17 @@ public sealed record SnapshotHeader(
     DateTimeOffset CreatedUtc,
     bool Compressed,
     bool Checksums,
-    long LogSegment = 0);
+    long LogSegment = 0)
+{
+    /// <summary>
+    /// The stored type's schema as JSON (format version 2 on): its members and their types and nullability,
+    /// recursively for nested records. Null in files written before it was recorded.
+    /// </summary>
+    public string? Schema { get; init; }
+
+    /// <summary>The application's schema version when the file was written (<c>PersistentTableOptions.SchemaVersion</c>); 0 by default.</summary>
+    public int SchemaVersion { get; init; }
+}
 
 /// <summary>What <see cref="Snapshot.ReadInfo(string)"/> returns: the header, plus counts from the trailer.</summary>
 /// <param name="Path">The file.</param>

@@ -34,7 +34,7 @@ internal sealed class SnapshotReader(Stream input, string path)
         if (Crc32.HashToUInt32(body.AsSpan(0, length)) != BinaryPrimitives.ReadUInt32LittleEndian(body.AsSpan(length)))
             throw Fail("the header checksum does not match", SnapshotFormat.PreambleBytes);
         Flags = flags;
-        return HeaderCodec.Decode(body.AsMemory(0, length), flags, path);
+        return HeaderCodec.Decode(body.AsMemory(0, length), version, flags, path);
     }
 
     public ushort Flags { get; private set; }
