@@ -35,6 +35,13 @@ public sealed record PersistentTableOptions
     /// </summary>
     public int SchemaVersion { get; init; }
 
+    /// <summary>
+    /// Members the file holds that the stored type no longer has, which the caller agrees to drop, each as
+    /// <c>Type.Member</c> (the type's name without namespace), e.g. <c>["Row.Nickname"]</c>. Without this, such
+    /// a file is refused with <see cref="SchemaMismatchException"/> naming them (see docs/schema-evolution.md).
+    /// </summary>
+    public IReadOnlyCollection<string> AcceptDroppedMembers { get; init; } = [];
+
     /// <summary>Check block checksums when loading. Default true.</summary>
     public bool VerifyOnLoad { get; init; } = true;
 
@@ -62,6 +69,8 @@ public sealed record PersistentTableOptions
         if ((UnixCreateMode & (UnixFileMode.UserRead | UnixFileMode.UserWrite)) != (UnixFileMode.UserRead | UnixFileMode.UserWrite)
             || (UnixCreateMode & ~(UnixFileMode)0x1FF) != 0)
             Throw.Argument(nameof(UnixCreateMode), $"UnixCreateMode must let the owner read and write and use only permission bits (0777), not {Convert.ToString((int)UnixCreateMode, 8)}.");
+        if (AcceptDroppedMembers is null || AcceptDroppedMembers.Any(m => m is null || m.Split('.') is not [{ Length: > 0 }, { Length: > 0 }]))
+            Throw.Argument(nameof(AcceptDroppedMembers), "AcceptDroppedMembers names members as 'Type.Member' (the type's name without namespace), e.g. 'Row.Nickname'.");
         if (SchemaVersion < 0) Throw.Argument(nameof(SchemaVersion), $"SchemaVersion must be zero or more, not {SchemaVersion}.");
         if (PersistEvery <= TimeSpan.Zero || PersistEvery > TimeSpan.FromDays(1))
             Throw.Argument(nameof(PersistEvery), $"PersistEvery must be more than zero and at most one day, not {PersistEvery}.");

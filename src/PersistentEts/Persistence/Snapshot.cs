@@ -119,6 +119,7 @@ public static class Snapshot
         var tableOptions = options ?? new TableOptions { Type = header.Type, Protection = header.Protection, NamedTable = header.NamedTable };
         var keyText = key.ToString();
         CheckCompatible(Path.GetFullPath(path), header, tableOptions.Type, keyText, typeof(TKey), typeof(TObject), codec.Id);
+        CheckSchema(Path.GetFullPath(path), header, codec, []);
         // Filled before it is published: nobody sees the table until it is whole, and a failed load leaves none.
         var table = Ets.Build(header.Name, key.Compile(), keyText, tableOptions, keyComparer, keyEquality, null,
             Tables.TableWiring<TKey, TObject>.None, reader.PeekObjectCount());
@@ -209,6 +210,18 @@ public static class Snapshot
         {
             throw new SnapshotFileException(full, $"the file cannot be opened ({e.Message})", null, e);
         }
+    }
+
+    /// <summary>
+    /// Refuses a file whose objects have another shape than <typeparamref name="TObject"/> has now, when both
+    /// shapes are known: the file recorded its schema (format 2 on) and the default codec reads it. A custom
+    /// codec owns its encoding, and so its evolution.
+    /// </summary>
+    internal static void CheckSchema<TObject>(string path, SnapshotHeader header, IObjectCodec<TObject> codec, IReadOnlyCollection<string> acceptDropped)
+    {
+        if (header.Schema is null || codec is not MessagePackObjectCodec<TObject> || Schema.SchemaOf<TObject>.Text is not { } now) return;
+        if (header.Schema == now) return;
+        Schema.SchemaCheck.Check(path, header.Schema, typeof(TObject), now, acceptDropped.ToHashSet(StringComparer.Ordinal));
     }
 
     /// <summary>Refuses a file whose semantic options differ, naming the option and both values.</summary>

@@ -33,7 +33,10 @@ internal static class TableOpener
             using var snapshot = SnapshotSource.Open(fs, canonical);
             var header = snapshot?.Reader.ReadHeader();
             if (header is not null)
+            {
                 Snapshot.CheckCompatible(canonical, header, options.Table.Type, keyText, typeof(TKey), typeof(TObject), codec.Id);
+                Snapshot.CheckSchema(canonical, header, codec, options.AcceptDroppedMembers);
+            }
             if (options.Durability == DurabilityMode.Log)
                 wal = new WriteAheadLog<TObject>(name, canonical, codec, options.LogSync, options.LogSyncInterval, fs, logger);
             var wiring = new TableWiring<TKey, TObject>(wal, core =>

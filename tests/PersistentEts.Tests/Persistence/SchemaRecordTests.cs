@@ -72,4 +72,9 @@ public sealed class SchemaRecordTests : IDisposable
     public void ANegativeSchemaVersion_IsRefused() =>
         Assert.Contains("SchemaVersion", Assert.Throws<EtsArgumentException>(() =>
             PersistentTable.New("neg", _dir.File("neg.pets"), (Address a) => a.Street, new PersistentTableOptions { SchemaVersion = -1 })).Message);
+
+    [Fact]
+    public void AcceptDroppedMembers_NotNamedAsTypeDotMember_IsRefused() =>
+        Assert.Contains("Type.Member", Assert.Throws<EtsArgumentException>(() =>
+            PersistentTable.New("bad", _dir.File("bad.pets"), (Address a) => a.Street, new PersistentTableOptions { AcceptDroppedMembers = ["Nick"] })).Message);
 }
