@@ -46,9 +46,9 @@ internal static class TableOpener
 
             if (snapshot is not null) Snapshot.LoadInto(snapshot.Reader, table.Core, codec, options.VerifyOnLoad, canonical);
             // Whatever the mode now, changes logged after the snapshot are replayed, so switching a table from
-            // Log to Snapshot durability loses nothing. The saved state is "before the replay", so the first
-            // periodic save folds the replayed changes into a snapshot and retires the segments.
-            var savedChanges = table.Core.ChangeCount;
+            // Log to Snapshot durability loses nothing. After any replay the file no longer reflects the table
+            // (even when the change counter did not move: a replayed clear, say), so the first save is never
+            // skipped: it folds the replayed changes into a snapshot and retires the segments.
             var logFrom = header?.LogSegment ?? 0;
             var replay = LogRecovery.Replay(fs, canonical, logFrom, table.Core, codec, logger);
             if (header is not null || replay.Records > 0)
@@ -57,7 +57,7 @@ internal static class TableOpener
                     name, canonical, table.Core.Count, replay.Records);
             }
             wal?.Start(Math.Max(Math.Max(logFrom, replay.LastSeq + 1), 1));
-            persistence!.Start(replay.Records > 0 ? savedChanges : table.Core.ChangeCount);
+            persistence!.Start(replay.Records > 0 ? NotSaved : table.Core.ChangeCount);
             if (options.Durability == DurabilityMode.Snapshot && LogFormat.FindSegments(fs, canonical).Count > 0)
             {
                 // Left over from Log durability: fold into a snapshot now, then the segments can go.
@@ -77,6 +77,9 @@ internal static class TableOpener
             throw;
         }
     }
+
+    /// <summary>A change count no table has: the file reflects nothing the table holds.</summary>
+    private const long NotSaved = -1;
 
     /// <summary>Refuses, before anything is read or made, a table whose header would not fit in its own file.</summary>
     private static void CheckHeaderFits<TKey, TObject>(string path, string name, string keyText, PersistentTableOptions options, IObjectCodec<TObject> codec)

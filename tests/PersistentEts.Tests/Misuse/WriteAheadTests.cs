@@ -117,4 +117,23 @@ public sealed class WriteAheadTests : IDisposable
             Assert.Equal([1, 2, 3], reopened.ToList().Select(r => r.Id).Order());
         }
     }
+
+    [Fact]
+    public void AReplayedClear_IsFoldedIntoTheSnapshot_WhenTheTableReopensWithoutALog()
+    {
+        var path = _dir.File("cleared.pets");
+        var t = PersistentTable.New("cleared", path, (Row r) => r.Id, Logged);
+        t.Insert(Enumerable.Range(0, 10).Select(i => new Row(i, "saved")));
+        t.Persistence!.Flush();
+        t.DeleteAllObjects();      // only in the log now
+        t.Persistence.Abandon();   // the process dies before the next snapshot
+        t.Dispose();
+
+        var snapshotOnly = Logged with { Durability = DurabilityMode.Snapshot };
+        using (var reopened = PersistentTable.New("cleared", path, (Row r) => r.Id, snapshotOnly))
+            Assert.Equal(0, reopened.Count);
+        Assert.Empty(Directory.GetFiles(_dir.Path, "*.wal")); // folded, then retired
+        using var again = PersistentTable.New("cleared", path, (Row r) => r.Id, snapshotOnly);
+        Assert.Equal(0, again.Count); // the cleared rows never come back
+    }
 }

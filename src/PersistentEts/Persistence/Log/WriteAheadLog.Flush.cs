@@ -193,23 +193,22 @@ internal sealed partial class WriteAheadLog<TObject>
 
     /// <summary>
     /// Writes (and, unless <see cref="LogSync.None"/>, fsyncs) everything appended, then closes the files.
-    /// Returns whether every record appended is as durable as the policy promises. Committers still waiting
-    /// return (their record is covered) or throw (it is not).
+    /// Committers still waiting return (their record is covered) or throw (it is not, so it was never
+    /// acknowledged). Never throws: a failed flush is logged by the flush.
     /// </summary>
-    public bool Close()
+    public void Close()
     {
         _stop.Cancel();
-        if (_current is null) return true; // never started
+        if (_current is null) return; // never started
         long target;
         lock (_appendLock) target = _appended;
-        var flushed = true;
         try
         {
             Flush(target, fsync: _sync != LogSync.None);
         }
         catch (EtsException)
         {
-            flushed = false; // logged by the flush
+            // The waiting committers see the failure themselves.
         }
         lock (_flushLock)
         {
@@ -222,9 +221,5 @@ internal sealed partial class WriteAheadLog<TObject>
             }
             Monitor.PulseAll(_flushLock);
         }
-        return flushed;
     }
-
-    /// <summary>Closes the log; see <see cref="Close"/>.</summary>
-    public void Dispose() => Close();
 }

@@ -11,7 +11,7 @@ namespace PersistentEts.Persistence.Log;
 /// fsynced by whichever committing thread gets there first (group commit), in segments that snapshots
 /// rotate and retire.
 /// </summary>
-internal sealed partial class WriteAheadLog<TObject> : Tables.IChangeLog<TObject>, IDisposable
+internal sealed partial class WriteAheadLog<TObject> : Tables.IChangeLog<TObject>
 {
     private readonly string _snapshotPath;
     private readonly IObjectCodec<TObject> _codec;

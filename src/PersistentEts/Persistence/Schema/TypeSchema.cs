@@ -87,8 +87,7 @@ internal static class TypeSchema
     /// <summary>A type the codec writes member by member: not a primitive, string, enum, collection or framework type.</summary>
     private static bool IsRecordLike(Type type) =>
         !type.IsPrimitive && !type.IsEnum && type != typeof(string) && type != typeof(decimal) && !type.IsArray
-        && !typeof(IEnumerable).IsAssignableFrom(type) && !(type.Namespace ?? "").StartsWith("System", StringComparison.Ordinal)
-        && (type.IsGenericType ? !type.GetGenericTypeDefinition().Namespace!.StartsWith("System", StringComparison.Ordinal) : true);
+        && !typeof(IEnumerable).IsAssignableFrom(type) && !(type.Namespace ?? "").StartsWith("System", StringComparison.Ordinal);
 }
 
 /// <summary>The schema text of <typeparamref name="T"/>, described once per type; null when reflection cannot describe it.</summary>
