@@ -1,14 +1,14 @@
 namespace PersistentEts;
 
 /// <summary>
-/// A snapshot file was written for a table with different semantics (type, key, stored type or codec)
+/// A snapshot file or log segment was written for a table with different semantics (type, key, stored type or codec)
 /// than the one asked to open it. Performance-only options never cause this.
 /// </summary>
 public sealed class SnapshotMismatchException : EtsException
 {
     /// <summary>Creates the exception.</summary>
     public SnapshotMismatchException(string path, string option, string inFile, string requested)
-        : base($"Snapshot file '{path}' was written with {option} = '{inFile}', but the table asks for '{requested}'.")
+        : base($"File '{path}' was written with {option} = '{inFile}', but the table asks for '{requested}'.")
     {
         FilePath = path;
         Option = option;

@@ -15,6 +15,16 @@ public interface IObjectCodec<TObject>
     /// </summary>
     string Id { get; }
 
+    /// <summary>
+    /// The shape of <typeparamref name="TObject"/> as this codec stores it, recorded in every snapshot and log
+    /// segment and compared with the file's when a table opens (see docs/schema-evolution.md). The default
+    /// codec describes its member maps; a custom codec returns <see cref="StoredSchema.Describe"/> of its type
+    /// when it, too, stores objects member by member by name, its own text in the same format otherwise, or
+    /// null (the default here) to opt out: its files are then opened without a schema check, and the codec
+    /// owns its evolution.
+    /// </summary>
+    string? Schema => null;
+
     /// <summary>Appends one object's encoding to <paramref name="writer"/>.</summary>
     void Write(IBufferWriter<byte> writer, TObject obj);
 

@@ -22,6 +22,9 @@ public sealed class MessagePackObjectCodec<TObject> : IObjectCodec<TObject>
     public string Id => "msgpack-contractless/1";
 
     /// <inheritdoc />
+    public string? Schema => Persistence.Schema.SchemaOf<TObject>.Text;
+
+    /// <inheritdoc />
     public void Write(IBufferWriter<byte> writer, TObject obj) => MessagePackSerializer.Serialize(writer, obj, s_options);
 
     /// <inheritdoc />

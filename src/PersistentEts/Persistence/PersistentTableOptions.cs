@@ -36,6 +36,15 @@ public sealed record PersistentTableOptions
     public int SchemaVersion { get; init; }
 
     /// <summary>
+    /// Steps that upgrade stored objects from an older <see cref="SchemaVersion"/> to the next, on their raw
+    /// member maps. A file written at an older version is read through the steps from its version up, its
+    /// log too; the table then saves at once at the new version, and the old files are kept in
+    /// <c>FILE.vN.bak/</c> beside it. A version with no step changes no object (the schema check still
+    /// applies). See docs/schema-evolution.md.
+    /// </summary>
+    public IReadOnlyList<SchemaMigration> Migrations { get; init; } = [];
+
+    /// <summary>
     /// Members the file holds that the stored type no longer has, which the caller agrees to drop, each as
     /// <c>Type.Member</c> (the type's name without namespace), e.g. <c>["Row.Nickname"]</c>. Without this, such
     /// a file is refused with <see cref="SchemaMismatchException"/> naming them (see docs/schema-evolution.md).
@@ -72,6 +81,12 @@ public sealed record PersistentTableOptions
         if (AcceptDroppedMembers is null || AcceptDroppedMembers.Any(m => m is null || m.Split('.') is not [{ Length: > 0 }, { Length: > 0 }]))
             Throw.Argument(nameof(AcceptDroppedMembers), "AcceptDroppedMembers names members as 'Type.Member' (the type's name without namespace), e.g. 'Row.Nickname'.");
         if (SchemaVersion < 0) Throw.Argument(nameof(SchemaVersion), $"SchemaVersion must be zero or more, not {SchemaVersion}.");
+        if (Migrations is null || Migrations.Any(m => m is null || m.Upgrade is null))
+            Throw.Argument(nameof(Migrations), "Migrations may not be null or hold a null step or upgrade function.");
+        if (Migrations.FirstOrDefault(m => m.FromVersion < 0 || m.FromVersion >= SchemaVersion) is { } outside)
+            Throw.Argument(nameof(Migrations), $"A migration from version {outside.FromVersion} does not lead to a version up to SchemaVersion ({SchemaVersion}); steps go from 0 to SchemaVersion - 1.");
+        if (Migrations.GroupBy(m => m.FromVersion).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            Throw.Argument(nameof(Migrations), $"Two migrations start at version {twice.Key}; give one step per version.");
         if (PersistEvery <= TimeSpan.Zero || PersistEvery > TimeSpan.FromDays(1))
             Throw.Argument(nameof(PersistEvery), $"PersistEvery must be more than zero and at most one day, not {PersistEvery}.");
     }

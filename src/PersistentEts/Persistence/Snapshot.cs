@@ -86,7 +86,7 @@ public static class Snapshot
     internal static SnapshotHeader HeaderFor<TKey, TObject>(TableCore<TKey, TObject> core, IObjectCodec<TObject> codec, SnapshotWriteOptions options)
         where TKey : notnull => new(SnapshotFormat.Version, core.Name, core.Type, core.KeyDescription, TypeName(typeof(TKey)),
             TypeName(typeof(TObject)), core.Options.Protection, core.Options.NamedTable, codec.Id, DateTimeOffset.UtcNow,
-            options.Compress, options.Checksums) { Schema = Schema.SchemaOf<TObject>.Text };
+            options.Compress, options.Checksums) { Schema = codec.Schema };
 
     /// <summary>A type's name as recorded in files: namespace-qualified, generic arguments spelled out, no assembly versions.</summary>
     internal static string TypeName(Type t)
@@ -114,16 +114,17 @@ public static class Snapshot
         codec ??= MessagePackObjectCodec<TObject>.Instance;
         var fs = PhysicalFileSystem.Instance;
         using var stream = OpenForRead(fs, path);
-        var reader = new SnapshotReader(stream, Path.GetFullPath(path));
-        var header = reader.ReadHeader();
+        var snapshot = new SnapshotReader(stream, Path.GetFullPath(path));
+        var header = snapshot.ReadHeader();
         var tableOptions = options ?? new TableOptions { Type = header.Type, Protection = header.Protection, NamedTable = header.NamedTable };
         var keyText = key.ToString();
         CheckCompatible(Path.GetFullPath(path), header, tableOptions.Type, keyText, typeof(TKey), typeof(TObject), codec.Id);
-        CheckSchema(Path.GetFullPath(path), header, codec, []);
+        // file2tab knows no application version: the file's own, so only the shapes are compared.
+        var reader = new Schema.SchemaReading<TObject>(codec, header.SchemaVersion, [], []).ReaderFor(Path.GetFullPath(path), header.Schema, header.SchemaVersion);
         // Filled before it is published: nobody sees the table until it is whole, and a failed load leaves none.
         var table = Ets.Build(header.Name, key.Compile(), keyText, tableOptions, keyComparer, keyEquality, null,
-            Tables.TableWiring<TKey, TObject>.None, reader.PeekObjectCount());
-        LoadInto(reader, table.Core, codec, (readOptions ?? SnapshotReadOptions.Default).Verify, Path.GetFullPath(path));
+            Tables.TableWiring<TKey, TObject>.None, snapshot.PeekObjectCount());
+        LoadInto(snapshot, table.Core, reader, (readOptions ?? SnapshotReadOptions.Default).Verify, Path.GetFullPath(path));
         return Ets.Publish(table, ownerLifetime);
     }
 
@@ -212,27 +213,24 @@ public static class Snapshot
         }
     }
 
-    /// <summary>
-    /// Refuses a file whose objects have another shape than <typeparamref name="TObject"/> has now, when both
-    /// shapes are known: the file recorded its schema (format 2 on) and the default codec reads it. A custom
-    /// codec owns its encoding, and so its evolution.
-    /// </summary>
-    internal static void CheckSchema<TObject>(string path, SnapshotHeader header, IObjectCodec<TObject> codec, IReadOnlyCollection<string> acceptDropped)
-    {
-        if (header.Schema is null || codec is not MessagePackObjectCodec<TObject> || Schema.SchemaOf<TObject>.Text is not { } now) return;
-        if (header.Schema == now) return;
-        Schema.SchemaCheck.Check(path, header.Schema, typeof(TObject), now, acceptDropped.ToHashSet(StringComparer.Ordinal));
-    }
-
     /// <summary>Refuses a file whose semantic options differ, naming the option and both values.</summary>
-    internal static void CheckCompatible(string path, SnapshotHeader header, TableType type, string key, Type keyType, Type objectType, string codec)
+    internal static void CheckCompatible(string path, SnapshotHeader header, TableType type, string key, Type keyType, Type objectType, string codec) =>
+        CheckCompatible(path, header.Type.ToEtsName(), header.Key, header.KeyType, header.ObjectType, header.Codec, type, key, keyType, objectType, codec);
+
+    /// <summary>
+    /// Refuses a file (a snapshot or a log segment) whose recorded semantic options differ from the table's,
+    /// naming the option and both values; a value the file did not record (null) is not compared.
+    /// </summary>
+    internal static void CheckCompatible(string path, string? recordedType, string? recordedKey, string? recordedKeyType, string? recordedObjectType,
+        string? recordedCodec, TableType type, string key, Type keyType, Type objectType, string codec)
     {
-        if (header.Type != type) throw new SnapshotMismatchException(path, "type", header.Type.ToEtsName(), type.ToEtsName());
-        if (header.KeyType != TypeName(keyType)) throw new SnapshotMismatchException(path, "key type", header.KeyType, TypeName(keyType));
+        if (recordedType is not null && recordedType != type.ToEtsName()) throw new SnapshotMismatchException(path, "type", recordedType, type.ToEtsName());
+        if (recordedKeyType is not null && recordedKeyType != TypeName(keyType)) throw new SnapshotMismatchException(path, "key type", recordedKeyType, TypeName(keyType));
         // By structure: renaming the selector's parameter (r => r.Id to x => x.Id) is not a change of key.
-        if (!KeyIdentity.Same(header.Key, key)) throw new SnapshotMismatchException(path, "key", header.Key, key);
-        if (header.ObjectType != TypeName(objectType)) throw new SnapshotMismatchException(path, "stored type", header.ObjectType, TypeName(objectType));
-        if (header.Codec != codec) throw new SnapshotMismatchException(path, "codec", header.Codec, codec);
+        if (recordedKey is not null && !KeyIdentity.Same(recordedKey, key)) throw new SnapshotMismatchException(path, "key", recordedKey, key);
+        if (recordedObjectType is not null && recordedObjectType != TypeName(objectType))
+            throw new SnapshotMismatchException(path, "stored type", recordedObjectType, TypeName(objectType));
+        if (recordedCodec is not null && recordedCodec != codec) throw new SnapshotMismatchException(path, "codec", recordedCodec, codec);
     }
 
     /// <summary>

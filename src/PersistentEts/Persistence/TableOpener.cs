@@ -32,32 +32,51 @@ internal static class TableOpener
         {
             using var snapshot = SnapshotSource.Open(fs, canonical);
             var header = snapshot?.Reader.ReadHeader();
+            var reading = new Schema.SchemaReading<TObject>(codec, options.SchemaVersion, options.Migrations, options.AcceptDroppedMembers);
+            IObjectCodec<TObject>? snapshotReader = null;
             if (header is not null)
             {
                 Snapshot.CheckCompatible(canonical, header, options.Table.Type, keyText, typeof(TKey), typeof(TObject), codec.Id);
-                Snapshot.CheckSchema(canonical, header, codec, options.AcceptDroppedMembers);
+                snapshotReader = reading.ReaderFor(canonical, header.Schema, header.SchemaVersion);
             }
             if (options.Durability == DurabilityMode.Log)
-                wal = new WriteAheadLog<TObject>(name, canonical, codec, options.LogSync, options.LogSyncInterval, fs, logger);
+                wal = new WriteAheadLog<TObject>(name, canonical, codec, options.LogSync, options.LogSyncInterval, fs, logger,
+                    new LogSegmentHeader(0, options.Table.Type.ToEtsName(), keyText, Snapshot.TypeName(typeof(TKey)), codec.Id,
+                        Snapshot.TypeName(typeof(TObject)), codec.Schema, options.SchemaVersion));
             var wiring = new TableWiring<TKey, TObject>(wal, core =>
                 persistence = new TablePersistenceOf<TKey, TObject>(core, canonical, options, codec, fs, wal, ownership));
             var table = Ets.Build(name, keyOf, keyText, options.Table, keyComparer, keyEquality, null, wiring,
                 snapshot?.Reader.PeekObjectCount() ?? 0);
 
-            if (snapshot is not null) Snapshot.LoadInto(snapshot.Reader, table.Core, codec, options.VerifyOnLoad, canonical);
+            if (snapshot is not null) Snapshot.LoadInto(snapshot.Reader, table.Core, snapshotReader!, options.VerifyOnLoad, canonical);
             // Whatever the mode now, changes logged after the snapshot are replayed, so switching a table from
             // Log to Snapshot durability loses nothing. After any replay the file no longer reflects the table
             // (even when the change counter did not move: a replayed clear, say), so the first save is never
             // skipped: it folds the replayed changes into a snapshot and retires the segments.
             var logFrom = header?.LogSegment ?? 0;
-            var replay = LogRecovery.Replay(fs, canonical, logFrom, table.Core, codec, logger);
+            var replay = LogRecovery.Replay(fs, canonical, logFrom, table.Core, (segment, segmentHeader) =>
+            {
+                Snapshot.CheckCompatible(segment, segmentHeader.TableType, segmentHeader.Key, segmentHeader.KeyType, segmentHeader.ObjectType,
+                    segmentHeader.Codec, options.Table.Type, keyText, typeof(TKey), typeof(TObject), codec.Id);
+                return reading.ReaderFor(segment, segmentHeader.Schema, segmentHeader.SchemaVersion);
+            }, logger);
             if (header is not null || replay.Records > 0)
             {
                 logger.LogInformation("Recovered table {Table} from {Path}: {Objects} objects, {Records} log records replayed",
                     name, canonical, table.Core.Count, replay.Records);
             }
+            if (reading.MigratedFrom is { } from)
+            {
+                // Until the first save at the new version is durable the old files are the only copy of the
+                // data at the old version; a copy of them stays beside the table for going back.
+                var backup = Schema.SchemaBackup.Keep(fs, canonical, from, logFrom);
+                logger.LogWarning("Migrated table {Table} from schema version {From} to {To}; the files at version {From} are kept in {Backup}",
+                    name, from, options.SchemaVersion, from, backup);
+            }
             wal?.Start(Math.Max(Math.Max(logFrom, replay.LastSeq + 1), 1));
-            persistence!.Start(replay.Records > 0 ? NotSaved : table.Core.ChangeCount);
+            persistence!.Start(replay.Records > 0 || reading.MigratedFrom is not null ? NotSaved : table.Core.ChangeCount);
+            // Migrated: saved at the new version now, so the old version is never read again but from the backup.
+            if (reading.MigratedFrom is not null) persistence.Flush();
             if (options.Durability == DurabilityMode.Snapshot && LogFormat.FindSegments(fs, canonical).Count > 0)
             {
                 // Left over from Log durability: fold into a snapshot now, then the segments can go.
@@ -86,7 +105,7 @@ internal static class TableOpener
     {
         var header = new SnapshotHeader(SnapshotFormat.Version, name, options.Table.Type, keyText, Snapshot.TypeName(typeof(TKey)),
             Snapshot.TypeName(typeof(TObject)), options.Table.Protection, options.Table.NamedTable, codec.Id, DateTimeOffset.UtcNow,
-            options.Write.Compress, options.Write.Checksums) { LogSegment = long.MaxValue, Schema = Schema.SchemaOf<TObject>.Text, SchemaVersion = options.SchemaVersion };
+            options.Write.Compress, options.Write.Checksums) { LogSegment = long.MaxValue, Schema = codec.Schema, SchemaVersion = options.SchemaVersion };
         var bytes = HeaderCodec.Encode(header).Length;
         if (bytes > SnapshotFormat.MaxHeaderBytes)
             throw new SnapshotFileException(path, $"its header (table name, key '{Abbreviate(keyText)}', types and the stored type's schema) encodes to {bytes} bytes, " +

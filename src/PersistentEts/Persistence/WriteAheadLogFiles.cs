@@ -29,7 +29,7 @@ public static class WriteAheadLogFiles
         {
             var (seq, path) = segments[i];
             using var stream = IO.PhysicalFileSystem.Instance.OpenRead(path);
-            var end = LogReader.ReadSegment(stream, path, seq, i == segments.Count - 1, RawMessagePackCodec.Instance, null);
+            var end = LogReader.ReadSegment(stream, path, seq, i == segments.Count - 1, static _ => RawMessagePackCodec.Instance, null);
             reports.Add(new SegmentReport(path, seq, end.Records, stream.Length, end.Torn ? stream.Length - end.GoodLength : 0));
         }
         return reports;
@@ -60,7 +60,7 @@ public static class WriteAheadLogFiles
                 length = stream.Length;
                 try
                 {
-                    var end = LogReader.ReadSegment(stream, path, seq, isLast: true, RawMessagePackCodec.Instance, null);
+                    var end = LogReader.ReadSegment(stream, path, seq, isLast: true, static _ => RawMessagePackCodec.Instance, null);
                     if (!end.Torn) continue;
                     good = end.GoodLength;
                 }

@@ -107,7 +107,9 @@ internal sealed class SnapshotReader(Stream input, string path)
             }
             catch (Exception e) when (e is not EtsException and not OutOfMemoryException)
             {
-                throw new SnapshotFileException(path, $"object {i} of the block cannot be decoded as {typeof(TObject).Name}: {e.Message}", blockStart, e);
+                // Well-formed but of another shape is a schema problem, named by member; anything else is damage.
+                throw (Exception?)Schema.DecodeDiagnosis.Mismatch(path, raw[at..], codec, $"object {i} of the block at byte {blockStart}", e)
+                      ?? new SnapshotFileException(path, $"object {i} of the block cannot be decoded as {typeof(TObject).Name}: {e.Message}", blockStart, e);
             }
             if (used <= 0 || used > raw.Length - at) throw Fail("an object runs past its block", blockStart);
             if (obj is null) throw Fail($"object {i} of the block decodes to null", blockStart);

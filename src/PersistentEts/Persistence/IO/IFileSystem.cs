@@ -31,6 +31,13 @@ internal interface IFileSystem
 
     bool DirectoryExists(string path);
 
+    /// <summary>Creates a directory if it does not exist; on Unix readable only by its owner, as the table's files are by default.</summary>
+    void CreateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(path);
+        else Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
     long Length(string path);
 
     /// <summary>The files in <paramref name="directory"/> whose names match <paramref name="searchPattern"/> (<c>*</c> wildcards).</summary>

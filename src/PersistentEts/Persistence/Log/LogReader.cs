@@ -32,24 +32,16 @@ internal static class LogReader
     /// <see cref="LogDamagedException"/> for damage; reports a torn tail only when <paramref name="isLast"/>.
     /// </summary>
     public static SegmentEnd ReadSegment<TObject>(Stream stream, string path, long expectedSeq, bool isLast,
-        IObjectCodec<TObject> codec, Action<LogRecord<TObject>>? apply)
+        Func<LogSegmentHeader, IObjectCodec<TObject>> codecFor, Action<LogRecord<TObject>>? apply)
     {
         var length = stream.Length;
-        Span<byte> header = stackalloc byte[LogFormat.SegmentHeaderBytes];
-        if (length < LogFormat.SegmentHeaderBytes)
-        {
-            // Created but its header never completed: only possible for the newest segment.
-            if (isLast) return new SegmentEnd(0, 0, true);
-            throw new LogDamagedException(path, 0, "the segment header is incomplete");
-        }
-        stream.ReadExactly(header);
-        if (!header[..8].SequenceEqual(LogFormat.Magic)) throw new LogDamagedException(path, 0, "not a PersistentEts log segment (wrong signature)");
-        if (Crc32.HashToUInt32(header[..16]) != BinaryPrimitives.ReadUInt32LittleEndian(header[16..]))
-            throw new LogDamagedException(path, 0, "the segment header checksum does not match");
-        var seq = BinaryPrimitives.ReadInt64LittleEndian(header[8..]);
-        if (seq != expectedSeq) throw new LogDamagedException(path, 8, $"the segment says it is number {seq}, its name says {expectedSeq}");
+        var segment = LogSegmentHeader.Read(stream, path, expectedSeq, isLast, out var headerLength);
+        // Created but its header never completed: only possible for the newest segment.
+        if (segment is null) return new SegmentEnd(0, 0, true);
+        // Chosen per segment: the records are read as what the segment says it holds (checked, maybe migrated).
+        var codec = codecFor(segment);
 
-        long offset = LogFormat.SegmentHeaderBytes, records = 0;
+        long offset = headerLength, records = 0;
         Span<byte> recordHeader = stackalloc byte[LogFormat.RecordHeaderBytes];
         var buffer = Array.Empty<byte>();
         while (offset < length)
@@ -88,7 +80,7 @@ internal static class LogReader
     {
         try
         {
-            return DecodePayload(payload, codec, depth: 0);
+            return DecodePayload(payload, codec, depth: 0, path, offset);
         }
         catch (Exception e) when (e is not EtsException and not OutOfMemoryException)
         {
@@ -96,7 +88,20 @@ internal static class LogReader
         }
     }
 
-    private static LogRecord<TObject> DecodePayload<TObject>(ReadOnlyMemory<byte> payload, IObjectCodec<TObject> codec, int depth)
+    /// <summary>One object of a record; a well-formed object of another shape is a schema problem, named by member.</summary>
+    private static TObject ReadObject<TObject>(ReadOnlyMemory<byte> stored, IObjectCodec<TObject> codec, string path, long offset, out int bytesRead)
+    {
+        try
+        {
+            return codec.Read(stored, out bytesRead);
+        }
+        catch (Exception e) when (e is not EtsException and not OutOfMemoryException)
+        {
+            throw (Exception?)Schema.DecodeDiagnosis.Mismatch(path, stored, codec, $"the record at byte {offset}", e) ?? e;
+        }
+    }
+
+    private static LogRecord<TObject> DecodePayload<TObject>(ReadOnlyMemory<byte> payload, IObjectCodec<TObject> codec, int depth, string path, long offset)
     {
         var span = payload.Span;
         if (span.IsEmpty) throw new InvalidDataException("empty record");
@@ -105,7 +110,7 @@ internal static class LogReader
             case LogFormat.Clear when span.Length == 1:
                 return new LogRecord<TObject>.ClearRecord();
             case LogFormat.Remove:
-                var removed = codec.Read(payload[1..], out var used);
+                var removed = ReadObject(payload[1..], codec, path, offset, out var used);
                 if (used != payload.Length - 1) throw new InvalidDataException("bytes after a remove record's object");
                 return new LogRecord<TObject>.RemoveRecord(removed);
             case LogFormat.Put:
@@ -114,7 +119,7 @@ internal static class LogReader
                 var at = 5;
                 for (var i = 0; i < count; i++)
                 {
-                    objects[i] = codec.Read(payload[at..], out var n);
+                    objects[i] = ReadObject(payload[at..], codec, path, offset, out var n);
                     at += n;
                 }
                 if (at != payload.Length) throw new InvalidDataException("bytes after a put record's objects");
@@ -128,7 +133,7 @@ internal static class LogReader
                     if (pos + 4 > payload.Length) throw new InvalidDataException("a batch is cut short");
                     var len = BinaryPrimitives.ReadInt32LittleEndian(span[pos..]);
                     if (len <= 0 || len > payload.Length - pos - 4) throw new InvalidDataException("a batch entry's length is out of range");
-                    records[i] = DecodePayload(payload.Slice(pos + 4, len), codec, depth + 1);
+                    records[i] = DecodePayload(payload.Slice(pos + 4, len), codec, depth + 1, path, offset);
                     pos += 4 + len;
                 }
                 if (pos != payload.Length) throw new InvalidDataException("bytes after a batch's entries");

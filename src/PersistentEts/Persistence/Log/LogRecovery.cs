@@ -4,7 +4,10 @@ using PersistentEts.Tables;
 
 namespace PersistentEts.Persistence.Log;
 
-/// <summary>Replays the log segments written after a snapshot into the table loaded from it.</summary>
+/// <summary>
+/// Replays the log segments written after a snapshot into the table loaded from it, each read as its
+/// header says (checked against the table's schema, migrated when older).
+/// </summary>
 internal static class LogRecovery
 {
     /// <summary>What a replay did.</summary>
@@ -15,7 +18,7 @@ internal static class LogRecovery
     public readonly record struct Result(long Records, long LastSeq, string? TornFile, long TornBytes);
 
     public static Result Replay<TKey, TObject>(IFileSystem fs, string snapshotPath, long fromSeq, TableCore<TKey, TObject> core,
-        IObjectCodec<TObject> codec, ILogger log) where TKey : notnull
+        Func<string, LogSegmentHeader, IObjectCodec<TObject>> readerFor, ILogger log) where TKey : notnull
     {
         var segments = LogFormat.FindSegments(fs, snapshotPath);
         long records = 0, lastSeq = 0;
@@ -32,7 +35,7 @@ internal static class LogRecovery
             using (var stream = Snapshot.OpenForRead(fs, path))
             {
                 length = stream.Length;
-                end = LogReader.ReadSegment(stream, path, seq, isLast, codec, r => Apply(core, r));
+                end = LogReader.ReadSegment(stream, path, seq, isLast, header => readerFor(path, header), r => Apply(core, r));
             }
             records += end.Records;
             if (!end.Torn) continue;

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
-using System.IO.Hashing;
 using PersistentEts.Persistence.IO;
 
 namespace PersistentEts.Persistence.Log;
@@ -36,7 +34,7 @@ internal sealed class LogSegment : IDisposable
     public bool Dropped { get; set; }
 
     /// <summary>Bytes of whole records (and the header) written to the file (guarded by the log's flush lock).</summary>
-    public long WrittenLength { get; set; } = LogFormat.SegmentHeaderBytes;
+    public long WrittenLength { get; set; }
 
     /// <summary>Best effort: cuts a half-written tail off after a failed write (the file is not written again).</summary>
     public void TryCutTo(long length)
@@ -56,22 +54,19 @@ internal sealed class LogSegment : IDisposable
     /// that name can only be what a failed attempt of this owner left (numbers above the newest segment are
     /// never given out twice otherwise), so it is replaced; a failed attempt removes what it made.
     /// </summary>
-    public static LogSegment Create(IFileSystem fs, string snapshotPath, long seq)
+    public static LogSegment Create(IFileSystem fs, string snapshotPath, LogSegmentHeader header)
     {
-        var path = LogFormat.SegmentPath(snapshotPath, seq);
+        var path = LogFormat.SegmentPath(snapshotPath, header.Seq);
         if (fs.Exists(path)) fs.Delete(path);
         var stream = fs.CreateNew(path, buffered: false);
         try
         {
-            Span<byte> header = stackalloc byte[LogFormat.SegmentHeaderBytes];
-            LogFormat.Magic.CopyTo(header);
-            BinaryPrimitives.WriteInt64LittleEndian(header[8..], seq);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[16..], Crc32.HashToUInt32(header[..16]));
-            stream.Write(header);
+            var bytes = header.Encode();
+            stream.Write(bytes);
             stream.Flush();
             fs.Sync(stream);
             fs.SyncDirectory(System.IO.Path.GetDirectoryName(path) ?? ".");
-            return new LogSegment(seq, path, stream);
+            return new LogSegment(header.Seq, path, stream) { WrittenLength = bytes.Length };
         }
         catch
         {

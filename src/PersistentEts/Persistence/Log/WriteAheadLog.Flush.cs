@@ -141,7 +141,7 @@ internal sealed partial class WriteAheadLog<TObject>
     {
         lock (_appendLock)
         {
-            var next = LogSegment.Create(_fs, _snapshotPath, _current.Seq + 1);
+            var next = LogSegment.Create(_fs, _snapshotPath, _segmentHeader with { Seq = _current.Seq + 1 });
             _retired.Add(_current);
             _current = next;
             return next.Seq;

@@ -52,9 +52,18 @@ internal sealed partial class WriteAheadLog<TObject> : Tables.IChangeLog<TObject
 
     private readonly TimeSpan _interval;
 
-    /// <summary>A log that takes no records until <see cref="Start"/>: the table is built with it, then loaded.</summary>
-    public WriteAheadLog(string tableName, string snapshotPath, IObjectCodec<TObject> codec, LogSync sync, TimeSpan interval, IFileSystem fs, ILogger log)
+    /// <summary>What every segment of this log says about its records; each new segment gets its own number.</summary>
+    private readonly LogSegmentHeader _segmentHeader;
+
+    /// <summary>
+    /// A log that takes no records until <see cref="Start"/>: the table is built with it, then loaded. Every
+    /// segment starts with <paramref name="segmentHeader"/> (numbered), so a later version of the code knows
+    /// what it replays.
+    /// </summary>
+    public WriteAheadLog(string tableName, string snapshotPath, IObjectCodec<TObject> codec, LogSync sync, TimeSpan interval, IFileSystem fs, ILogger log,
+        LogSegmentHeader segmentHeader)
     {
+        _segmentHeader = segmentHeader;
         _tableName = tableName;
         _snapshotPath = snapshotPath;
         _codec = codec;
@@ -67,7 +76,7 @@ internal sealed partial class WriteAheadLog<TObject> : Tables.IChangeLog<TObject
     /// <summary>Creates the first segment, numbered <paramref name="firstSeq"/>, once the table is loaded.</summary>
     public void Start(long firstSeq)
     {
-        _current = LogSegment.Create(_fs, _snapshotPath, firstSeq);
+        _current = LogSegment.Create(_fs, _snapshotPath, _segmentHeader with { Seq = firstSeq });
         if (_sync == LogSync.Interval) _intervalLoop = Task.Run(() => IntervalLoop(_interval));
     }
 

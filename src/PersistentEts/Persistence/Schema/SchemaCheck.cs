@@ -26,7 +26,49 @@ internal static class SchemaCheck
         if (differences.Count > 0) throw new SchemaMismatchException(path, root.Name, differences);
     }
 
-    private sealed record Parsed(string Root, Dictionary<string, Dictionary<string, (string Type, bool Nullable)>> Types);
+    /// <summary>A parsed schema: the root type's recorded name and each record type's members.</summary>
+    internal sealed record Parsed(string Root, Dictionary<string, Dictionary<string, (string Type, bool Nullable)>> Types);
+
+    /// <summary>The type now, parsed once for checking objects one by one (after a migration).</summary>
+    internal sealed record Target(Parsed Schema, Dictionary<string, Type> ClrTypes, IReadOnlySet<string> AcceptDropped)
+    {
+        public static Target Of(Type root, string now, IReadOnlySet<string> acceptDropped) => new(Parse(now), Reachable(root), acceptDropped);
+    }
+
+    /// <summary>
+    /// The differences between one migrated object's members and the type now, by the rules of
+    /// <see cref="Check"/>: members the object has and the type lacks are dropped data, members the type
+    /// requires and the object lacks would load as null. Nested objects are compared with their record types.
+    /// </summary>
+    public static List<string> ObjectDifferences(StoredObject obj, Target target)
+    {
+        var differences = new List<string>();
+        CompareObject(obj, target.Schema.Root, target, differences, 0);
+        return differences;
+    }
+
+    private static void CompareObject(StoredObject obj, string typeName, Target target, List<string> differences, int depth)
+    {
+        if (depth > 64 || !target.Schema.Types.TryGetValue(typeName, out var members)) return;
+        var shortName = ShortName(typeName);
+        foreach (var name in obj.Keys)
+        {
+            if (!members.ContainsKey(name) && !target.AcceptDropped.Contains($"{shortName}.{name}"))
+                differences.Add($"{shortName}.{name} is in the migrated object but not in the type: its value would be dropped " +
+                                $"(remove it in the migration, or accept with AcceptDroppedMembers = [\"{shortName}.{name}\"])");
+        }
+        foreach (var (name, (type, nullable)) in members)
+        {
+            if (!obj.TryGetValue(name, out var value))
+            {
+                if (!nullable && !HasDefault(target.ClrTypes.GetValueOrDefault(typeName), name))
+                    differences.Add($"{shortName}.{name} ({ShortName(type)}) is required by the type but not in the migrated object: it would load as null or default");
+                continue;
+            }
+            var recordType = type.StartsWith("System.Nullable<", StringComparison.Ordinal) ? type["System.Nullable<".Length..^1] : type;
+            if (value is StoredObject nested) CompareObject(nested, recordType, target, differences, depth + 1);
+        }
+    }
 
     private static Parsed Parse(string json)
     {
