@@ -35,7 +35,7 @@ internal static class InfoCommand
                 ["checksums"] = h.Checksums ? "on (header and trailer checked; run verify for blocks)" : "off",
                 ["logSegment"] = h.LogSegment,
                 ["schemaVersion"] = h.SchemaVersion,
-                ["schema"] = h.Schema is null ? "(not recorded: format version 1)" : System.Text.Json.Nodes.JsonNode.Parse(h.Schema)!,
+                ["schema"] = h.Schema is null ? (h.FormatVersion < 2 ? "(not recorded: format version 1)" : $"(not recorded: codec '{h.Codec}' supplies none)") : System.Text.Json.Nodes.JsonNode.Parse(h.Schema)!,
             };
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(fields, Shared.Indented));
             else foreach (var (k, v) in fields) Console.WriteLine($"{k,-14} {(v is System.Text.Json.Nodes.JsonNode node ? node.ToJsonString() : v)}");

@@ -32,7 +32,8 @@ internal static class LogCommand
             foreach (var r in reports)
             {
                 var torn = r.TornTailBytes > 0 ? $", torn last record ({r.TornTailBytes} bytes; cut off when the table opens)" : "";
-                Console.WriteLine($"{r.Path}: segment {r.Sequence}, {r.Records} records, {r.Bytes} bytes{torn}");
+                var holds = r.ObjectType is null ? "" : $", {r.ObjectType} at schema version {r.SchemaVersion}";
+                Console.WriteLine($"{r.Path}: segment {r.Sequence}, {r.Records} records, {r.Bytes} bytes{holds}{torn}");
             }
             Console.WriteLine("OK");
             return ExitCodes.Ok;

@@ -74,7 +74,7 @@ internal static class TableOpener
                     name, from, options.SchemaVersion, from, backup);
             }
             wal?.Start(Math.Max(Math.Max(logFrom, replay.LastSeq + 1), 1));
-            persistence!.Start(replay.Records > 0 || reading.MigratedFrom is not null ? NotSaved : table.Core.ChangeCount);
+            persistence!.Start(replay.Records > 0 || reading.Reshaped || reading.MigratedFrom is not null ? NotSaved : table.Core.ChangeCount);
             // Migrated: saved at the new version now, so the old version is never read again but from the backup.
             if (reading.MigratedFrom is not null) persistence.Flush();
             if (options.Durability == DurabilityMode.Snapshot && LogFormat.FindSegments(fs, canonical).Count > 0)

@@ -14,7 +14,11 @@ public static class WriteAheadLogFiles
     /// <param name="Records">Good records in it.</param>
     /// <param name="Bytes">Its size.</param>
     /// <param name="TornTailBytes">Bytes of an incomplete last record (cut off when the table opens), or 0.</param>
-    public sealed record SegmentReport(string Path, long Sequence, long Records, long Bytes, long TornTailBytes);
+    /// <param name="ObjectType">The stored type its records hold, or null (segments before format 2, or a header never completed).</param>
+    /// <param name="SchemaVersion">The application's schema version it was written at (0 before format 2).</param>
+    /// <param name="Schema">The stored type's schema it recorded, or null.</param>
+    public sealed record SegmentReport(string Path, long Sequence, long Records, long Bytes, long TornTailBytes,
+        string? ObjectType = null, int SchemaVersion = 0, string? Schema = null);
 
     /// <summary>
     /// Reads every segment. Returns one report per segment; throws <see cref="LogDamagedException"/>
@@ -29,8 +33,14 @@ public static class WriteAheadLogFiles
         {
             var (seq, path) = segments[i];
             using var stream = IO.PhysicalFileSystem.Instance.OpenRead(path);
-            var end = LogReader.ReadSegment(stream, path, seq, i == segments.Count - 1, static _ => RawMessagePackCodec.Instance, null);
-            reports.Add(new SegmentReport(path, seq, end.Records, stream.Length, end.Torn ? stream.Length - end.GoodLength : 0));
+            Log.LogSegmentHeader? header = null;
+            var end = LogReader.ReadSegment(stream, path, seq, i == segments.Count - 1, h =>
+            {
+                header = h;
+                return RawMessagePackCodec.Instance;
+            }, null);
+            reports.Add(new SegmentReport(path, seq, end.Records, stream.Length, end.Torn ? stream.Length - end.GoodLength : 0,
+                header?.ObjectType, header?.SchemaVersion ?? 0, header?.Schema));
         }
         return reports;
     }

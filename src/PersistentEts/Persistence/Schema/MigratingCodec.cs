@@ -4,12 +4,13 @@ using MessagePack;
 namespace PersistentEts.Persistence.Schema;
 
 /// <summary>
-/// Reads objects written at an older schema version: each stored object becomes its member map, the
-/// migration steps run on it in order, the result is checked against the type now (nothing dropped or
-/// invented without consent) and decoded by the table's codec. Only reads: a table writes its own version.
+/// Reads objects of another shape than the type now: each stored object becomes its member map, the
+/// migration steps (if any: a file of the same version may only lack members with defaults) run on it in
+/// order, the result is brought to the type now (defaults filled; nothing dropped or invented without
+/// consent) and decoded by the table's codec. Only reads: a table writes its own version.
 /// </summary>
 internal sealed class MigratingCodec<TObject>(IObjectCodec<TObject> inner, string path, int fromVersion, int toVersion,
-    IReadOnlyList<SchemaMigration> steps, SchemaCheck.Target target) : IObjectCodec<TObject>
+    IReadOnlyList<SchemaMigration> steps, ObjectConformance conformance) : IObjectCodec<TObject>
 {
     // Objects read so far from this file, for naming the one that fails. Reads of one file are sequential.
     private long _objects;
@@ -40,9 +41,10 @@ internal sealed class MigratingCodec<TObject>(IObjectCodec<TObject> inner, strin
                     $"the migration from version {step.FromVersion} failed on object {index} ({e.GetType().Name}: {e.Message})", e);
             }
         }
-        var differences = SchemaCheck.ObjectDifferences(obj, target);
+        var where = steps.Count > 0 ? $"object {index} after migration to version {toVersion}" : $"object {index}";
+        var differences = conformance.Conform(obj);
         if (differences.Count > 0)
-            throw new SchemaMismatchException(path, typeof(TObject).Name, differences.Select(d => $"object {index} after migration to version {toVersion}: {d}").ToList());
+            throw new SchemaMismatchException(path, typeof(TObject).Name, differences.Select(d => $"{where}: {d}").ToList());
         var migrated = StoredValues.Encode(obj);
         try
         {
@@ -51,7 +53,7 @@ internal sealed class MigratingCodec<TObject>(IObjectCodec<TObject> inner, strin
         catch (Exception e) when (e is not EtsException and not OutOfMemoryException)
         {
             // Named by the migrated value, not the stored one: that is what did not fit.
-            throw (Exception?)DecodeDiagnosis.Mismatch(path, migrated, inner, $"object {index} after migration to version {toVersion}", e)
+            throw (Exception?)DecodeDiagnosis.Mismatch(path, migrated, inner, where, e)
                   ?? new SchemaMigrationException(path, fromVersion, toVersion, $"object {index} cannot be decoded after migration ({e.Message})", e);
         }
     }
