@@ -120,9 +120,13 @@ public sealed class PetsToolTests : IDisposable
         var (exit, output, _) = Pets("log", "check", path);
         Assert.Equal(0, exit);
         Assert.Contains("torn last record", output);
+        Assert.Contains($"{typeof(Row).FullName} at schema version 0", output);
 
+        long headerLength;
+        using (var stream = new MemoryStream(good))
+            PersistentEts.Persistence.Log.LogSegmentHeader.Read(stream, segment, PersistentEts.Persistence.Log.LogFormat.FindSegments(path)[0].Seq, true, out headerLength);
         var damaged = (byte[])good.Clone();
-        damaged[40] ^= 0xFF; // inside an early record, with records after it
+        damaged[headerLength + 10] ^= 0xFF; // inside the first record, with records after it
         File.WriteAllBytes(segment, damaged);
         var (cexit, _, err) = Pets("log", "check", path);
         Assert.Equal(2, cexit);
