@@ -40,6 +40,16 @@ internal static class Measure
         return (ta[runs / 2], tb[runs / 2]);
     }
 
+    /// <summary>The process CPU time (all threads, user and kernel) <paramref name="action"/> took, in seconds.</summary>
+    public static double CpuSeconds(Action action)
+    {
+        using var process = Process.GetCurrentProcess();
+        var before = process.TotalProcessorTime;
+        action();
+        process.Refresh();
+        return (process.TotalProcessorTime - before).TotalSeconds;
+    }
+
     /// <summary>Runs <paramref name="body"/>(from, to) on <see cref="Threads"/> threads over halves of 0..n.</summary>
     public static void Split(int n, Action<int, int> body)
     {

@@ -13,31 +13,54 @@ internal static partial class WholeProcess
         var path = Path.Combine(dir, "rows.pets");
         try
         {
-            using var table = NewTable(type);
+            var table = NewTable(type);
             table.Insert(rows);
             rows = null!; // the table holds them now; the array must not count as the table's memory
             var steady = GC.GetTotalMemory(forceFullCollection: true);
+            // Before anything else is in memory: the save's high-water mark over the table alone.
+            var peak = PeakDuringSave(() => Snapshot.Save(table, path));
 
-            // Warm the codec once, then time saves (sync on) and loads.
+            // The hand-rolled alternative holds the same rows in a ConcurrentDictionary.
+            var diy = new System.Collections.Concurrent.ConcurrentDictionary<int, Row>();
+            foreach (var row in table.ToList()) diy[row.Id] = row;
+            var diyPath = Path.Combine(dir, "rows.diy");
+
+            // Warm both codecs once, then time saves (sync on) and loads, ours and hand-rolled alternately.
             Snapshot.Save(table, path);
+            HandRolledDump.Save(diy, diyPath);
             var fixPause = TimeSpan.Zero;
-            var snapshot = Measure.MedianSeconds(3, () => fixPause = Snapshot.Save(table, path).WriterPause);
+            var (snapshot, diySave) = Measure.Alternating(5, () => fixPause = Snapshot.Save(table, path).WriterPause,
+                () => HandRolledDump.Save(diy, diyPath), () => GC.Collect(), () => GC.Collect());
             var fileBytes = new FileInfo(path).Length;
-            long loaded = 0;
-            var load = Measure.MedianSeconds(3, () =>
+            long loaded = 0, diyLoaded = 0;
+            var (load, diyLoad) = Measure.Alternating(5, () =>
             {
                 using var back = Snapshot.Load(path, (Row r) => r.Id, new TableOptions { Type = type });
                 loaded = back.Count;
-            }, () => GC.Collect());
+            }, () => diyLoaded = HandRolledDump.Load<Row>(diyPath, r => r.Id).Count, () => GC.Collect(), () => GC.Collect());
+            // Process CPU time of one of each: stable where wall time is not, on a noisy machine.
+            GC.Collect();
+            var saveCpu = Measure.CpuSeconds(() => Snapshot.Save(table, path));
+            GC.Collect();
+            var diySaveCpu = Measure.CpuSeconds(() => HandRolledDump.Save(diy, diyPath));
+            GC.Collect();
+            var loadCpu = Measure.CpuSeconds(() => Snapshot.Load(path, (Row r) => r.Id, new TableOptions { Type = type }).Dispose());
+            GC.Collect();
+            var diyLoadCpu = Measure.CpuSeconds(() => HandRolledDump.Load<Row>(diyPath, r => r.Id));
             var disk = Measure.MedianSeconds(3, () => DiskWrite(Path.Combine(dir, "raw.bin"), fileBytes));
-            var peak = PeakDuringSave(table, path);
 
-            var (idle, _) = Writers(table, n, TimeSpan.FromSeconds(2), null);
+            var (diyIdle, _) = Writers(r => diy[r.Id] = r, n, TimeSpan.FromSeconds(2), null);
+            var (diyDuring, _) = Writers(r => diy[r.Id] = r, n, TimeSpan.FromSeconds(2), () => HandRolledDump.Save(diy, diyPath));
+            var (idle, _) = Writers(r => table.Insert(r), n, TimeSpan.FromSeconds(2), null);
             var gcBefore = GC.GetTotalPauseDuration();
             var gen2Before = GC.CollectionCount(2);
-            var (during, maxPause) = Writers(table, n, TimeSpan.FromSeconds(2), path);
+            var (during, maxPause) = Writers(r => table.Insert(r), n, TimeSpan.FromSeconds(2), () => Snapshot.Save(table, path));
             var gcPause = GC.GetTotalPauseDuration() - gcBefore;
             var gen2 = GC.CollectionCount(2) - gen2Before;
+            // The hand-rolled dump's memory alone: without the table, the dictionary holds the rows.
+            table.Dispose();
+            var diySteady = GC.GetTotalMemory(forceFullCollection: true);
+            var diyPeak = PeakDuringSave(() => HandRolledDump.Save(diy, diyPath));
 
             figures.Add(("snapshot_s", F(snapshot)));
             figures.Add(("snapshot_instant_pause_ms", F(fixPause.TotalMilliseconds)));
@@ -57,6 +80,17 @@ internal static partial class WholeProcess
             figures.Add(("steady_mb", F(steady / 1e6)));
             figures.Add(("snapshot_peak_mb", F(peak / 1e6)));
             figures.Add(("peak_vs_steady", F((double)peak / steady)));
+            figures.Add(("diy_save_s", F(diySave)));
+            figures.Add(("diy_load_s", F(diyLoad)));
+            figures.Add(("diy_loaded_records", diyLoaded.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            figures.Add(("save_vs_diy", F(snapshot / diySave)));
+            figures.Add(("load_vs_diy", F(load / diyLoad)));
+            figures.Add(("save_cpu_s", F(saveCpu)));
+            figures.Add(("diy_save_cpu_s", F(diySaveCpu)));
+            figures.Add(("load_cpu_s", F(loadCpu)));
+            figures.Add(("diy_load_cpu_s", F(diyLoadCpu)));
+            figures.Add(("diy_writer_during_vs_idle", F(diyDuring / diyIdle)));
+            figures.Add(("diy_peak_vs_steady", F((double)diyPeak / diySteady)));
         }
         finally
         {
@@ -88,7 +122,7 @@ internal static partial class WholeProcess
     }
 
     /// <summary>The managed heap's high-water mark while a save runs and nothing else allocates.</summary>
-    private static long PeakDuringSave(EtsTable<int, Row> table, string path)
+    private static long PeakDuringSave(Action save)
     {
         GC.Collect();
         long peak = GC.GetTotalMemory(false);
@@ -102,22 +136,22 @@ internal static partial class WholeProcess
             }
         });
         sampler.Start();
-        Snapshot.Save(table, path);
+        save();
         done.Set();
         sampler.Join();
         return peak;
     }
 
     /// <summary>
-    /// One writer updating random rows for <paramref name="duration"/>; with <paramref name="snapshotPath"/>,
-    /// saves run back to back meanwhile. Returns ops/s and the slowest single write in ms.
+    /// One writer updating random rows for <paramref name="duration"/>; with <paramref name="save"/>, saves
+    /// run back to back meanwhile. Returns ops/s and the slowest single write in ms.
     /// </summary>
-    private static (double OpsPerSecond, double MaxPauseMs) Writers(EtsTable<int, Row> table, int n, TimeSpan duration, string? snapshotPath)
+    private static (double OpsPerSecond, double MaxPauseMs) Writers(Action<Row> write, int n, TimeSpan duration, Action? save)
     {
         using var stop = new CancellationTokenSource();
-        var saver = snapshotPath is null ? null : new Thread(() =>
+        var saver = save is null ? null : new Thread(() =>
         {
-            while (!stop.IsCancellationRequested) Snapshot.Save(table, snapshotPath);
+            while (!stop.IsCancellationRequested) save();
         });
         saver?.Start();
         var updates = Row.MakeAll(4096);
@@ -129,7 +163,7 @@ internal static partial class WholeProcess
         {
             var row = updates[ops & 4095] with { Id = r.Next(n) };
             one.Restart();
-            table.Insert(row);
+            write(row);
             maxTicks = Math.Max(maxTicks, one.ElapsedTicks);
             ops++;
         }

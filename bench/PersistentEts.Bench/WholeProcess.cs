@@ -13,6 +13,7 @@ internal static partial class WholeProcess
     {
         var records = 1_000_000;
         var type = TableType.Set;
+        var small = args.Contains("--small");
         for (var i = 0; i < args.Length - 1; i++)
         {
             if (args[i] == "--records") records = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
@@ -20,6 +21,13 @@ internal static partial class WholeProcess
         }
         if (records < 1000) throw new ArgumentException("--records must be at least 1000");
         var figures = new List<(string, string)> { ("type", type.ToEtsName()), ("records", records.ToString(CultureInfo.InvariantCulture)) };
+        if (small)
+        {
+            figures.Add(("workload", "small"));
+            Small(type, records, figures);
+            foreach (var (name, value) in figures) Console.WriteLine($"{name}={value}");
+            return 0;
+        }
         var rows = Row.MakeAll(records);
         TableOperations(type, rows, figures);
         Persistence(type, rows, figures);
