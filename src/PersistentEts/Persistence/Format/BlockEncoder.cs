@@ -4,17 +4,25 @@ using System.Collections.Concurrent;
 namespace PersistentEts.Persistence.Format;
 
 /// <summary>
-/// Encodes objects into blocks on its own thread and hands them to the writing thread, so encoding and
-/// disk writes overlap. Blocks cycle through a fixed pool of buffers, which bounds the memory a save adds
-/// to a few blocks whatever the table's size.
+/// A save's pipeline: one thread reads the objects (the table's capture) into chunks, another encodes them
+/// into blocks, and the calling thread writes the blocks, so reading, encoding and disk writes overlap.
+/// Chunks and blocks cycle through small bounded queues, which bound the memory a save adds to a few
+/// blocks whatever the table's size.
 /// </summary>
 internal sealed class BlockEncoder<TObject> : IDisposable
 {
     private const int Buffers = 4;
 
+    /// <summary>Objects per chunk handed from the reading thread to the encoding one.</summary>
+    private const int ChunkObjects = 1024;
+
+    private readonly BlockingCollection<List<TObject>> _chunks = new(Buffers);
     private readonly BlockingCollection<EncodedBlock> _full = new(Buffers);
     private readonly BlockingCollection<ArrayBufferWriter<byte>> _free = new(Buffers);
     private readonly CancellationTokenSource _cancel = new();
+    // Stops the reading thread alone when encoding failed, so the writer still gets the encoder's own error.
+    private readonly CancellationTokenSource _stopReading;
+    private readonly Task _reader;
     private readonly Task _producer;
 
     public sealed record EncodedBlock(ArrayBufferWriter<byte> Buffer, int Count);
@@ -22,16 +30,38 @@ internal sealed class BlockEncoder<TObject> : IDisposable
     public BlockEncoder(IEnumerable<TObject> objects, Action<IBufferWriter<byte>, TObject> encode)
     {
         for (var i = 0; i < Buffers; i++) _free.Add(new ArrayBufferWriter<byte>(SnapshotFormat.TargetBlockBytes + (64 << 10)));
-        _producer = Task.Factory.StartNew(() => Produce(objects, encode), _cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _stopReading = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token);
+        _reader = Task.Factory.StartNew(() => Read(objects), _stopReading.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _producer = Task.Factory.StartNew(() => Produce(encode), _cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    private void Produce(IEnumerable<TObject> objects, Action<IBufferWriter<byte>, TObject> encode)
+    private void Read(IEnumerable<TObject> objects)
+    {
+        try
+        {
+            var chunk = new List<TObject>(ChunkObjects);
+            foreach (var o in objects)
+            {
+                chunk.Add(o);
+                if (chunk.Count < ChunkObjects) continue;
+                _chunks.Add(chunk, _stopReading.Token);
+                chunk = new List<TObject>(ChunkObjects);
+            }
+            if (chunk.Count > 0) _chunks.Add(chunk, _stopReading.Token);
+        }
+        finally
+        {
+            _chunks.CompleteAdding();
+        }
+    }
+
+    private void Produce(Action<IBufferWriter<byte>, TObject> encode)
     {
         try
         {
             var buffer = _free.Take(_cancel.Token);
             var count = 0;
-            foreach (var o in objects)
+            foreach (var o in _chunks.GetConsumingEnumerable(_cancel.Token).SelectMany(c => c))
             {
                 encode(buffer, o);
                 if (++count < int.MaxValue && buffer.WrittenCount < SnapshotFormat.TargetBlockBytes) continue;
@@ -40,6 +70,12 @@ internal sealed class BlockEncoder<TObject> : IDisposable
                 count = 0;
             }
             if (count > 0) _full.Add(new EncodedBlock(buffer, count), _cancel.Token);
+        }
+        catch
+        {
+            // The reading thread may be waiting for room in the chunk queue: release it.
+            _stopReading.Cancel();
+            throw;
         }
         finally
         {
@@ -56,8 +92,12 @@ internal sealed class BlockEncoder<TObject> : IDisposable
         _free.Add(block.Buffer);
     }
 
-    /// <summary>Waits for the encoding thread; rethrows what it failed with.</summary>
-    public void Complete() => _producer.GetAwaiter().GetResult();
+    /// <summary>Waits for both threads; rethrows what they failed with (the encoder's failure first: it stops the reader).</summary>
+    public void Complete()
+    {
+        _producer.GetAwaiter().GetResult();
+        _reader.GetAwaiter().GetResult();
+    }
 
     public void Dispose()
     {
@@ -65,12 +105,14 @@ internal sealed class BlockEncoder<TObject> : IDisposable
         _cancel.Cancel();
         try
         {
-            _producer.Wait();
+            Task.WaitAll(_producer, _reader);
         }
         catch (AggregateException)
         {
-            // Its failure (or cancellation) is already being reported by the caller.
+            // Their failure (or cancellation) is already being reported by the caller.
         }
+        _chunks.Dispose();
+        _stopReading.Dispose();
         _full.Dispose();
         _free.Dispose();
         _cancel.Dispose();
