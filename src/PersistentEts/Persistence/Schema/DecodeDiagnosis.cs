@@ -60,7 +60,7 @@ internal static class DecodeDiagnosis
     {
         if (depth > MaxDepth) return null;
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
-        if (reader.NextMessagePackType == MessagePackType.Map && IsRecord(underlying))
+        if (reader.NextMessagePackType == MessagePackType.Map && TypeSchema.IsRecordLike(underlying))
         {
             var members = MembersOf(underlying);
             var count = reader.ReadMapHeader();
@@ -121,10 +121,6 @@ internal static class DecodeDiagnosis
     }
 
     private static string Abbreviate(string s) => s.Length <= 40 ? s : s[..37] + "...";
-
-    private static bool IsRecord(Type type) =>
-        !type.IsPrimitive && !type.IsEnum && type != typeof(string) && !typeof(IEnumerable).IsAssignableFrom(type)
-        && !(type.Namespace ?? "").StartsWith("System", StringComparison.Ordinal);
 
     private static Type? ElementType(Type type)
     {

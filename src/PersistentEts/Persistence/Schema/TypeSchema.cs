@@ -85,7 +85,7 @@ internal static class TypeSchema
     }
 
     /// <summary>A type the codec writes member by member: not a primitive, string, enum, collection or framework type.</summary>
-    private static bool IsRecordLike(Type type) =>
+    internal static bool IsRecordLike(Type type) =>
         !type.IsPrimitive && !type.IsEnum && type != typeof(string) && type != typeof(decimal) && !type.IsArray
         && !typeof(IEnumerable).IsAssignableFrom(type) && !(type.Namespace ?? "").StartsWith("System", StringComparison.Ordinal);
 }
