@@ -1,6 +1,5 @@
 using System.Buffers;
 using MessagePack;
-using MessagePack.Resolvers;
 
 namespace PersistentEts.Persistence;
 
@@ -12,9 +11,6 @@ namespace PersistentEts.Persistence;
 /// <remarks>Decoding uses MessagePack's untrusted-data mode: depth limits and collision-resistant hashing, because a snapshot file is input.</remarks>
 public sealed class MessagePackObjectCodec<TObject> : IObjectCodec<TObject>
 {
-    private static readonly MessagePackSerializerOptions s_options = ContractlessStandardResolverAllowPrivate.Options
-        .WithSecurity(MessagePackSecurity.UntrustedData);
-
     /// <summary>The shared instance.</summary>
     public static MessagePackObjectCodec<TObject> Instance { get; } = new();
 
@@ -25,9 +21,9 @@ public sealed class MessagePackObjectCodec<TObject> : IObjectCodec<TObject>
     public string? Schema => Persistence.Schema.SchemaOf<TObject>.Text;
 
     /// <inheritdoc />
-    public void Write(IBufferWriter<byte> writer, TObject obj) => MessagePackSerializer.Serialize(writer, obj, s_options);
+    public void Write(IBufferWriter<byte> writer, TObject obj) => MessagePackSerializer.Serialize(writer, obj, DefaultCodecOptions.Options);
 
     /// <inheritdoc />
     public TObject Read(ReadOnlyMemory<byte> source, out int bytesRead) =>
-        MessagePackSerializer.Deserialize<TObject>(source, s_options, out bytesRead);
+        MessagePackSerializer.Deserialize<TObject>(source, DefaultCodecOptions.Options, out bytesRead);
 }

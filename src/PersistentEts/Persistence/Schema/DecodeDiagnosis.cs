@@ -3,7 +3,6 @@ using System.Collections;
 using System.Globalization;
 using System.Reflection;
 using MessagePack;
-using MessagePack.Resolvers;
 
 namespace PersistentEts.Persistence.Schema;
 
@@ -14,9 +13,6 @@ namespace PersistentEts.Persistence.Schema;
 /// </summary>
 internal static class DecodeDiagnosis
 {
-    private static readonly MessagePackSerializerOptions s_options = ContractlessStandardResolverAllowPrivate.Options
-        .WithSecurity(MessagePackSecurity.UntrustedData);
-
     private const int MaxDepth = 64;
 
     /// <summary>
@@ -94,7 +90,7 @@ internal static class DecodeDiagnosis
     {
         try
         {
-            MessagePackSerializer.Deserialize(type, raw, s_options);
+            MessagePackSerializer.Deserialize(type, raw, DefaultCodecOptions.Options);
             return true;
         }
         catch (MessagePackSerializationException)

@@ -1,6 +1,5 @@
 using System.Buffers;
 using MessagePack;
-using MessagePack.Resolvers;
 
 namespace PersistentEts.Persistence.Schema;
 
@@ -10,9 +9,6 @@ namespace PersistentEts.Persistence.Schema;
 /// </summary>
 internal static class StoredValues
 {
-    private static readonly MessagePackSerializerOptions s_options = ContractlessStandardResolverAllowPrivate.Options
-        .WithSecurity(MessagePackSecurity.UntrustedData);
-
     // The same bound the default codec enforces on untrusted input.
     private const int MaxDepth = 500;
 
@@ -127,7 +123,7 @@ internal static class StoredValues
                 break;
             default:
                 // Whatever a migration put in that is not a stored-value form: as the default codec writes it.
-                MessagePackSerializer.Serialize(value.GetType(), ref writer, value, s_options);
+                MessagePackSerializer.Serialize(value.GetType(), ref writer, value, DefaultCodecOptions.Options);
                 break;
         }
     }

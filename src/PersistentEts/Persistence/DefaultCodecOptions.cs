@@ -1,0 +1,14 @@
+using MessagePack;
+using MessagePack.Resolvers;
+
+namespace PersistentEts.Persistence;
+
+/// <summary>
+/// The default codec's MessagePack options, shared by everything that must read stored objects exactly as
+/// it does (schema diagnosis, migrations): contractless, private members allowed, untrusted-data limits.
+/// </summary>
+internal static class DefaultCodecOptions
+{
+    public static readonly MessagePackSerializerOptions Options = ContractlessStandardResolverAllowPrivate.Options
+        .WithSecurity(MessagePackSecurity.UntrustedData);
+}
