@@ -1,101 +1,245 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
 namespace PersistentEts.Storage;
 
 /// <summary>
-/// The store of <c>set</c>, <c>bag</c> and <c>duplicate_bag</c> tables: a <see cref="ConcurrentDictionary{TKey, TValue}"/>
-/// for lock-free reads, plus striped writer locks that make read-modify-write, multi-key writes and
-/// snapshots atomic.
+/// The store of <c>set</c>, <c>bag</c> and <c>duplicate_bag</c> tables: a hash table of our own, split
+/// into one segment per writer lock stripe. A segment is changed only under its stripe's lock, which is
+/// therefore the only lock a write takes (a table's read-modify-writes, multi-key writes and snapshots
+/// already hold it); reads take no lock at all. A snapshot walks the table segment by segment, each under
+/// its lock, with no pass to sort keys first.
 /// </summary>
+/// <remarks>
+/// Chains are immutable: a write builds the nodes it changes and publishes the chain's new head with one
+/// release write, so a reader walking a chain sees it entirely as it was before or after the write. A
+/// segment grows by building a new bucket array from copies of its nodes and publishing it the same way.
+/// </remarks>
 internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKey : notnull
 {
-    private readonly ConcurrentDictionary<TKey, TBucket> _map;
+    /// <summary>One node of a chain; never changed once published.</summary>
+    private sealed class Node(TKey key, int hash, TBucket value, Node? next)
+    {
+        public readonly TKey Key = key;
+        public readonly int Hash = hash;
+        public readonly TBucket Value = value;
+        public readonly Node? Next = next;
+    }
+
+    /// <summary>
+    /// One stripe's part of the table. <see cref="Buckets"/> is replaced (never changed in place but for its
+    /// heads) and <see cref="Count"/> changed only under the stripe's lock; readers read both without it.
+    /// </summary>
+    private struct Segment
+    {
+        public Node?[]? Buckets;
+        public int Count;
+    }
+
+    private readonly Segment[] _segments;
     private readonly IEqualityComparer<TKey> _comparer;
     private readonly bool _defaultComparer;
     private readonly StripeLock[] _locks;
     private readonly int _mask;
+    private readonly int _initialBuckets;
 
     // Number of multi-key writes in progress. Readers read it once per lookup: while it is zero they
     // read lock-free; otherwise they take the key's stripe lock, so they cannot see half of a batch.
     private int _multiKeyWriters;
 
-    /// <param name="stripes">Writer lock stripes, a power of two.</param>
+    /// <param name="stripes">Writer lock stripes, a power of two; one segment each.</param>
     /// <param name="comparer">Key equality.</param>
-    /// <param name="capacity">Expected key count (known when loading a file), so the dictionary never has to grow.</param>
+    /// <param name="capacity">Expected key count (known when loading a file), so segments never have to grow.</param>
     public HashStore(int stripes, IEqualityComparer<TKey>? comparer, int capacity = 0)
     {
         _comparer = comparer ?? EqualityComparer<TKey>.Default;
         _defaultComparer = ReferenceEquals(_comparer, EqualityComparer<TKey>.Default);
-        // The dictionary gets no comparer when ours is the default: only then does it take its devirtualized
-        // path (for value-type keys) or its fast non-randomized string hashing, instead of two interface
-        // calls per lookup.
-        var given = _defaultComparer ? null : _comparer;
-        _map = capacity > 0
-            ? new ConcurrentDictionary<TKey, TBucket>(Environment.ProcessorCount, capacity, given)
-            : new ConcurrentDictionary<TKey, TBucket>(given);
         _locks = new StripeLock[stripes];
         for (var i = 0; i < stripes; i++) _locks[i] = new StripeLock();
         _mask = stripes - 1;
+        _segments = new Segment[stripes];
+        _initialBuckets = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, capacity / stripes));
     }
 
     public bool IsOrdered => false;
 
     public int StripeCount => _locks.Length;
 
-    // ConcurrentDictionary.Count takes every internal lock; callers needing a cheap count keep their own.
-    public int KeyCount => _map.Count;
-
-    /// <summary>Number of partitions: finer than stripes, and each lies within one stripe.</summary>
-    public const int Partitions = 4096;
-
-    public int StripeOf(TKey key) => PartitionOf(key) & _mask;
-
-    /// <summary>
-    /// The key's partition, 0 to <see cref="Partitions"/> − 1. Its stripe is <c>partition &amp; (stripes − 1)</c>,
-    /// so a snapshot can emit one small partition at a time under that stripe's lock.
-    /// </summary>
-    public int PartitionOf(TKey key)
+    /// <summary>Keys in the table; exact while the caller holds every stripe lock, a moment's sum otherwise.</summary>
+    public int KeyCount
     {
-        // Mix the hash so that keys that differ only in high bits still spread over partitions.
-        // EqualityComparer<TKey>.Default is devirtualized by the JIT; the interface call is not.
-        var hash = _defaultComparer ? EqualityComparer<TKey>.Default.GetHashCode(key) : _comparer.GetHashCode(key);
-        var h = (uint)hash * 0x9E3779B9u;
-        return (int)(h >> 16) & (Partitions - 1);
+        get
+        {
+            var n = 0;
+            for (var i = 0; i < _segments.Length; i++) n += Volatile.Read(ref _segments[i].Count);
+            return n;
+        }
     }
 
-    /// <summary>The stripe that guards a partition.</summary>
-    public int StripeOfPartition(int partition) => partition & _mask;
+    /// <summary>Partitions a snapshot emits one at a time, each under its lock: one per stripe.</summary>
+    public int Partitions => _segments.Length;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int HashOf(TKey key) =>
+        // EqualityComparer<TKey>.Default is devirtualized by the JIT; the interface call is not.
+        _defaultComparer ? EqualityComparer<TKey>.Default.GetHashCode(key) : _comparer.GetHashCode(key);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Same(TKey a, TKey b) => _defaultComparer ? EqualityComparer<TKey>.Default.Equals(a, b) : _comparer.Equals(a, b);
+
+    // Mix the hash so that keys that differ only in high bits still spread over stripes and buckets: the
+    // stripe takes bits 16 up of the mixed value, the bucket its low bits folded with the high ones.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Mix(int hash) => (uint)hash * 0x9E3779B9u;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int SegmentOf(uint mixed) => (int)(mixed >> 16) & _mask;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int BucketOf(uint mixed, int length) => (int)((mixed ^ (mixed >> 16)) & (uint)(length - 1));
+
+    public int StripeOf(TKey key) => SegmentOf(Mix(HashOf(key)));
+
+    public int PartitionOf(TKey key) => StripeOf(key);
+
+    public int StripeOfPartition(int partition) => partition;
 
     public object LockOf(int stripe) => _locks[stripe];
 
     public bool TryGet(TKey key, out TBucket bucket) =>
-        Volatile.Read(ref _multiKeyWriters) == 0 ? _map.TryGetValue(key, out bucket!) : TryGetIsolated(key, out bucket);
+        Volatile.Read(ref _multiKeyWriters) == 0 ? TryGetLocked(key, out bucket) : TryGetIsolated(key, out bucket);
 
     // Out of line: a method with a lock (a try/finally) is never inlined, and TryGet must be.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool TryGetIsolated(TKey key, out TBucket bucket)
     {
         lock (_locks[StripeOf(key)])
-            return _map.TryGetValue(key, out bucket!);
+            return TryGetLocked(key, out bucket);
     }
 
-    public bool TryGetLocked(TKey key, out TBucket bucket) => _map.TryGetValue(key, out bucket!);
-
-    public bool SetLocked(TKey key, TBucket bucket)
+    /// <summary>The lookup itself; lock-free, so also what readers run.</summary>
+    public bool TryGetLocked(TKey key, out TBucket bucket)
     {
-        if (_map.TryAdd(key, bucket)) return true;
-        _map[key] = bucket;
+        var hash = HashOf(key);
+        var mixed = Mix(hash);
+        var buckets = Volatile.Read(ref _segments[SegmentOf(mixed)].Buckets);
+        if (buckets is not null)
+        {
+            for (var n = Volatile.Read(ref buckets[BucketOf(mixed, buckets.Length)]); n is not null; n = n.Next)
+            {
+                if (n.Hash == hash && Same(n.Key, key))
+                {
+                    bucket = n.Value;
+                    return true;
+                }
+            }
+        }
+        bucket = default!;
         return false;
     }
 
-    public bool RemoveLocked(TKey key) => _map.TryRemove(key, out _);
+    /// <summary>Adds or replaces; true when the key was new. The caller holds the key's stripe lock.</summary>
+    public bool SetLocked(TKey key, TBucket bucket)
+    {
+        var hash = HashOf(key);
+        var mixed = Mix(hash);
+        ref var segment = ref _segments[SegmentOf(mixed)];
+        var buckets = segment.Buckets ?? Publish(ref segment, new Node?[_initialBuckets]);
+        var index = BucketOf(mixed, buckets.Length);
+        var head = buckets[index];
+        if (Find(head, key, hash) is { } found)
+        {
+            Volatile.Write(ref buckets[index], Replace(head!, found, new Node(key, hash, bucket, found.Next)));
+            return false;
+        }
+        Volatile.Write(ref buckets[index], new Node(key, hash, bucket, head));
+        segment.Count++;
+        if (segment.Count > buckets.Length) Grow(ref segment, buckets);
+        return true;
+    }
 
-    public void ClearLocked() => _map.Clear();
+    /// <summary>Removes a key; true when it was there. The caller holds the key's stripe lock.</summary>
+    public bool RemoveLocked(TKey key)
+    {
+        var hash = HashOf(key);
+        var mixed = Mix(hash);
+        ref var segment = ref _segments[SegmentOf(mixed)];
+        var buckets = segment.Buckets;
+        if (buckets is null) return false;
+        var index = BucketOf(mixed, buckets.Length);
+        var head = buckets[index];
+        if (Find(head, key, hash) is not { } found) return false;
+        Volatile.Write(ref buckets[index], Replace(head!, found, found.Next));
+        segment.Count--;
+        return true;
+    }
+
+    /// <summary>Empties every segment; the caller holds every stripe lock.</summary>
+    public void ClearLocked()
+    {
+        for (var i = 0; i < _segments.Length; i++)
+        {
+            Volatile.Write(ref _segments[i].Buckets, null);
+            _segments[i].Count = 0;
+        }
+    }
+
+    private Node? Find(Node? head, TKey key, int hash)
+    {
+        for (var n = head; n is not null; n = n.Next)
+        {
+            if (n.Hash == hash && Same(n.Key, key)) return n;
+        }
+        return null;
+    }
+
+    /// <summary>The chain from <paramref name="head"/> with <paramref name="target"/> replaced by <paramref name="replacement"/>'s chain: the nodes before it are copied.</summary>
+    private static Node? Replace(Node head, Node target, Node? replacement)
+    {
+        if (ReferenceEquals(head, target)) return replacement;
+        return new Node(head.Key, head.Hash, head.Value, Replace(head.Next!, target, replacement));
+    }
+
+    private static Node?[] Publish(ref Segment segment, Node?[] buckets)
+    {
+        Volatile.Write(ref segment.Buckets, buckets);
+        return buckets;
+    }
+
+    /// <summary>Doubles a segment's buckets with copies of its nodes, so chains being walked stay intact.</summary>
+    private static void Grow(ref Segment segment, Node?[] old)
+    {
+        var grown = new Node?[old.Length * 2];
+        foreach (var head in old)
+        {
+            for (var n = head; n is not null; n = n.Next)
+            {
+                var index = BucketOf(Mix(n.Hash), grown.Length);
+                grown[index] = new Node(n.Key, n.Hash, n.Value, grown[index]);
+            }
+        }
+        Publish(ref segment, grown);
+    }
 
     public void EnterMultiKeyWrite() => Interlocked.Increment(ref _multiKeyWriters);
 
     public void ExitMultiKeyWrite() => Interlocked.Decrement(ref _multiKeyWriters);
+
+    /// <summary>
+    /// Calls <paramref name="visit"/> for every entry of one stripe's segment; the caller holds that stripe's
+    /// lock, so the segment is exactly as of this moment.
+    /// </summary>
+    public void ForEachInStripeLocked<TState>(int stripe, ref TState state, VisitEntry<TState> visit)
+    {
+        var buckets = _segments[stripe].Buckets;
+        if (buckets is null) return;
+        foreach (var head in buckets)
+        {
+            for (var n = head; n is not null; n = n.Next) visit(ref state, n.Key, n.Value);
+        }
+    }
+
+    /// <summary>One entry, with the caller's state.</summary>
+    public delegate void VisitEntry<TState>(ref TState state, TKey key, TBucket bucket);
 
     // Hashed stores are traversed through their enumerator or WalkKeys, never by position.
     public List<KeyValuePair<TKey, TBucket>> CopyRange(bool hasAfter, TKey after, int max, bool descending) =>
@@ -104,7 +248,7 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     public TKey[] WalkKeys()
     {
         var list = new List<TKey>();
-        foreach (var kv in _map) list.Add(kv.Key);
+        foreach (var kv in this) list.Add(kv.Key);
         return [.. list];
     }
 
@@ -114,6 +258,21 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     public bool TryEdge(bool first, out TKey key) =>
         throw new InvalidOperationException("Hashed stores have no key order.");
 
-    /// <summary>Enumerates the live entries without locks; concurrent writes may or may not be seen.</summary>
-    public IEnumerator<KeyValuePair<TKey, TBucket>> GetEnumerator() => _map.GetEnumerator();
+    /// <summary>
+    /// Every entry, lock-free: each chain as it was when the walk reached it, so an entry changed during the
+    /// walk may be seen before or after the change, and an entry added or removed meanwhile may be missed
+    /// (as <c>ConcurrentDictionary</c>'s enumerator). Callers that need one instant hold every stripe lock.
+    /// </summary>
+    public IEnumerator<KeyValuePair<TKey, TBucket>> GetEnumerator()
+    {
+        for (var s = 0; s < _segments.Length; s++)
+        {
+            var buckets = Volatile.Read(ref _segments[s].Buckets);
+            if (buckets is null) continue;
+            for (var b = 0; b < buckets.Length; b++)
+            {
+                for (var n = Volatile.Read(ref buckets[b]); n is not null; n = n.Next) yield return new(n.Key, n.Value);
+            }
+        }
+    }
 }

@@ -31,8 +31,8 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         public TKey CursorKey = default!;
         public volatile bool HasCursor;
 
-        // Hashed stores: the reader emits partition by partition, each under the lock of the stripe that
-        // holds it; partitions below this are done. A writer holds its key's stripe lock while it checks,
+        // Hashed stores: the reader emits partition (stripe) by partition, each under its stripe's lock;
+        // partitions below this are done. A writer holds its key's stripe lock while it checks,
         // so its partition cannot be emitted during the check.
         public volatile int EmittedPartitions;
 
@@ -131,32 +131,25 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     }
 
     /// <summary>
-    /// Hashed stores: one lock-free pass sorts the entries by partition, keeping the buckets it saw; then
-    /// each partition is emitted under its stripe's lock, held for a few hundred keys at most. A bucket seen
-    /// in the pass is the one of the instant unless the key changed since, and then its pre-image, saved
-    /// before the change, takes its place.
+    /// Hashed stores: each stripe's segment is emitted under that stripe's lock, straight from the table's
+    /// own buckets, so every key is met exactly once and its bucket is the one of the instant unless the key
+    /// changed since, and then its pre-image, saved before the change, takes its place.
     /// </summary>
     private IEnumerable<TObject> CapturedHashed(Capture c)
     {
         var hashed = (HashStore<TKey, TBucket>)Store;
-        var byPartition = new List<KeyValuePair<TKey, TBucket>>?[HashStore<TKey, TBucket>.Partitions];
-        foreach (var kv in hashed) (byPartition[hashed.PartitionOf(kv.Key)] ??= []).Add(kv);
         var batch = new List<TObject>();
-        for (var p = 0; p < byPartition.Length; p++)
+        for (var p = 0; p < hashed.Partitions; p++)
         {
             batch.Clear();
             lock (Store.LockOf(hashed.StripeOfPartition(p)))
             {
-                // A key met twice in the pass was removed and added back: it has a pre-image, used once.
-                HashSet<TKey>? fromPreImage = null;
-                foreach (var (key, bucket) in byPartition[p] ?? [])
-                {
-                    if (fromPreImage is not null && fromPreImage.Contains(key)) continue;
-                    if (EmitLocked(c, key, bucket, batch)) (fromPreImage ??= new(KeyEquality)).Add(key);
-                }
+                var state = (Core: this, Capture: c, Batch: batch);
+                hashed.ForEachInStripeLocked(hashed.StripeOfPartition(p), ref state,
+                    static (ref (StoreCore<TKey, TObject, TBucket> Core, Capture Capture, List<TObject> Batch) s, TKey key, TBucket bucket) =>
+                        s.Core.EmitLocked(s.Capture, key, bucket, s.Batch));
                 c.EmittedPartitions = p + 1;
             }
-            byPartition[p] = null;
             foreach (var o in batch) yield return o;
         }
         foreach (var o in Leftovers(c)) yield return o;
