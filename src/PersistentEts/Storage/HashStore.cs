@@ -41,6 +41,7 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     private readonly StripeLock[] _locks;
     private readonly int _mask;
     private readonly int _initialBuckets;
+    private readonly int _segmentBits; // log2 of the segment count
 
     // Number of multi-key writes in progress. Readers read it once per lookup: while it is zero they
     // read lock-free; otherwise they take the key's stripe lock, so they cannot see half of a batch.
@@ -56,6 +57,7 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
         _locks = new StripeLock[stripes];
         for (var i = 0; i < stripes; i++) _locks[i] = new StripeLock();
         _mask = stripes - 1;
+        _segmentBits = System.Numerics.BitOperations.Log2((uint)stripes);
         _segments = new Segment[stripes];
         _initialBuckets = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, capacity / stripes));
     }
@@ -86,16 +88,17 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Same(TKey a, TKey b) => _defaultComparer ? EqualityComparer<TKey>.Default.Equals(a, b) : _comparer.Equals(a, b);
 
-    // Mix the hash so that keys that differ only in high bits still spread over stripes and buckets: the
-    // stripe takes bits 16 up of the mixed value, the bucket its low bits folded with the high ones.
+    // The segment takes the hash's low bits folded with its higher ones, so that keys spread over stripes
+    // whatever bits vary; the bucket takes the bits above the segment's, so that keys with consecutive
+    // hashes (sequential ids) sit in consecutive buckets of their segments, as in a single-array table.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Mix(int hash) => (uint)hash * 0x9E3779B9u;
+    private static uint Mix(int hash) => (uint)hash;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int SegmentOf(uint mixed) => (int)(mixed >> 16) & _mask;
+    private int SegmentOf(uint mixed) => (int)(mixed ^ (mixed >> 12) ^ (mixed >> 24)) & _mask;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int BucketOf(uint mixed, int length) => (int)((mixed ^ (mixed >> 16)) & (uint)(length - 1));
+    private int BucketOf(uint mixed, int length) => (int)((mixed >> _segmentBits) & (uint)(length - 1));
 
     public int StripeOf(TKey key) => SegmentOf(Mix(HashOf(key)));
 
@@ -116,7 +119,8 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
             return TryGetLocked(key, out bucket);
     }
 
-    /// <summary>The lookup itself; lock-free, so also what readers run.</summary>
+    /// <summary>The lookup itself; lock-free, so also what readers run. Inlined into <see cref="TryGet"/>: the read path is this loop and nothing else.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetLocked(TKey key, out TBucket bucket)
     {
         var hash = HashOf(key);
@@ -206,7 +210,7 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     }
 
     /// <summary>Doubles a segment's buckets with copies of its nodes, so chains being walked stay intact.</summary>
-    private static void Grow(ref Segment segment, Node?[] old)
+    private void Grow(ref Segment segment, Node?[] old)
     {
         var grown = new Node?[old.Length * 2];
         foreach (var head in old)
