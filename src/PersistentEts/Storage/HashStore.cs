@@ -25,17 +25,14 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
         public readonly Node? Next = next;
     }
 
-    /// <summary>
-    /// One stripe's part of the table. <see cref="Buckets"/> is replaced (never changed in place but for its
-    /// heads) and <see cref="Count"/> changed only under the stripe's lock; readers read both without it.
-    /// </summary>
-    private struct Segment
-    {
-        public Node?[]? Buckets;
-        public int Count;
-    }
-
-    private readonly Segment[] _segments;
+    // One bucket array per stripe (its segment), replaced whole when it grows; only the heads in it change
+    // in place. Written only under the stripe's lock, read by anyone. Never null: an empty segment has an
+    // empty array's worth of buckets (a plain array of arrays keeps the read path two loads long).
+    private readonly Node?[][] _buckets;
+    // Keys per segment at [stripe * CountStride], changed only under the stripe's lock; one cache line
+    // apart, so writers of different stripes do not share a line.
+    private readonly int[] _counts;
+    private const int CountStride = 16;
     private readonly IEqualityComparer<TKey> _comparer;
     private readonly bool _defaultComparer;
     private readonly StripeLock[] _locks;
@@ -58,8 +55,10 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
         for (var i = 0; i < stripes; i++) _locks[i] = new StripeLock();
         _mask = stripes - 1;
         _segmentBits = System.Numerics.BitOperations.Log2((uint)stripes);
-        _segments = new Segment[stripes];
         _initialBuckets = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, capacity / stripes));
+        _buckets = new Node?[stripes][];
+        for (var i = 0; i < stripes; i++) _buckets[i] = new Node?[_initialBuckets];
+        _counts = new int[stripes * CountStride];
     }
 
     public bool IsOrdered => false;
@@ -72,13 +71,13 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
         get
         {
             var n = 0;
-            for (var i = 0; i < _segments.Length; i++) n += Volatile.Read(ref _segments[i].Count);
+            for (var i = 0; i < _counts.Length; i += CountStride) n += Volatile.Read(ref _counts[i]);
             return n;
         }
     }
 
     /// <summary>Partitions a snapshot emits one at a time, each under its lock: one per stripe.</summary>
-    public int Partitions => _segments.Length;
+    public int Partitions => _buckets.Length;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int HashOf(TKey key) =>
@@ -125,16 +124,13 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     {
         var hash = HashOf(key);
         var mixed = Mix(hash);
-        var buckets = Volatile.Read(ref _segments[SegmentOf(mixed)].Buckets);
-        if (buckets is not null)
+        var buckets = Volatile.Read(ref _buckets[SegmentOf(mixed)]);
+        for (var n = Volatile.Read(ref buckets[BucketOf(mixed, buckets.Length)]); n is not null; n = n.Next)
         {
-            for (var n = Volatile.Read(ref buckets[BucketOf(mixed, buckets.Length)]); n is not null; n = n.Next)
+            if (n.Hash == hash && Same(n.Key, key))
             {
-                if (n.Hash == hash && Same(n.Key, key))
-                {
-                    bucket = n.Value;
-                    return true;
-                }
+                bucket = n.Value;
+                return true;
             }
         }
         bucket = default!;
@@ -146,8 +142,8 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     {
         var hash = HashOf(key);
         var mixed = Mix(hash);
-        ref var segment = ref _segments[SegmentOf(mixed)];
-        var buckets = segment.Buckets ?? Publish(ref segment, new Node?[_initialBuckets]);
+        var stripe = SegmentOf(mixed);
+        var buckets = _buckets[stripe];
         var index = BucketOf(mixed, buckets.Length);
         var head = buckets[index];
         if (Find(head, key, hash) is { } found)
@@ -156,8 +152,7 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
             return false;
         }
         Volatile.Write(ref buckets[index], new Node(key, hash, bucket, head));
-        segment.Count++;
-        if (segment.Count > buckets.Length) Grow(ref segment, buckets);
+        if (++_counts[stripe * CountStride] > buckets.Length) Grow(stripe, buckets);
         return true;
     }
 
@@ -166,24 +161,23 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     {
         var hash = HashOf(key);
         var mixed = Mix(hash);
-        ref var segment = ref _segments[SegmentOf(mixed)];
-        var buckets = segment.Buckets;
-        if (buckets is null) return false;
+        var stripe = SegmentOf(mixed);
+        var buckets = _buckets[stripe];
         var index = BucketOf(mixed, buckets.Length);
         var head = buckets[index];
         if (Find(head, key, hash) is not { } found) return false;
         Volatile.Write(ref buckets[index], Replace(head!, found, found.Next));
-        segment.Count--;
+        _counts[stripe * CountStride]--;
         return true;
     }
 
     /// <summary>Empties every segment; the caller holds every stripe lock.</summary>
     public void ClearLocked()
     {
-        for (var i = 0; i < _segments.Length; i++)
+        for (var i = 0; i < _buckets.Length; i++)
         {
-            Volatile.Write(ref _segments[i].Buckets, null);
-            _segments[i].Count = 0;
+            Volatile.Write(ref _buckets[i], new Node?[_initialBuckets]);
+            _counts[i * CountStride] = 0;
         }
     }
 
@@ -203,14 +197,8 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
         return new Node(head.Key, head.Hash, head.Value, Replace(head.Next!, target, replacement));
     }
 
-    private static Node?[] Publish(ref Segment segment, Node?[] buckets)
-    {
-        Volatile.Write(ref segment.Buckets, buckets);
-        return buckets;
-    }
-
     /// <summary>Doubles a segment's buckets with copies of its nodes, so chains being walked stay intact.</summary>
-    private void Grow(ref Segment segment, Node?[] old)
+    private void Grow(int stripe, Node?[] old)
     {
         var grown = new Node?[old.Length * 2];
         foreach (var head in old)
@@ -221,7 +209,7 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
                 grown[index] = new Node(n.Key, n.Hash, n.Value, grown[index]);
             }
         }
-        Publish(ref segment, grown);
+        Volatile.Write(ref _buckets[stripe], grown);
     }
 
     public void EnterMultiKeyWrite() => Interlocked.Increment(ref _multiKeyWriters);
@@ -234,9 +222,7 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     /// </summary>
     public void ForEachInStripeLocked<TState>(int stripe, ref TState state, VisitEntry<TState> visit)
     {
-        var buckets = _segments[stripe].Buckets;
-        if (buckets is null) return;
-        foreach (var head in buckets)
+        foreach (var head in _buckets[stripe])
         {
             for (var n = head; n is not null; n = n.Next) visit(ref state, n.Key, n.Value);
         }
@@ -269,10 +255,9 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     /// </summary>
     public IEnumerator<KeyValuePair<TKey, TBucket>> GetEnumerator()
     {
-        for (var s = 0; s < _segments.Length; s++)
+        for (var s = 0; s < _buckets.Length; s++)
         {
-            var buckets = Volatile.Read(ref _segments[s].Buckets);
-            if (buckets is null) continue;
+            var buckets = Volatile.Read(ref _buckets[s]);
             for (var b = 0; b < buckets.Length; b++)
             {
                 for (var n = Volatile.Read(ref buckets[b]); n is not null; n = n.Next) yield return new(n.Key, n.Value);
