@@ -124,8 +124,12 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     {
         var hash = HashOf(key);
         var mixed = Mix(hash);
-        var buckets = Volatile.Read(ref _buckets[SegmentOf(mixed)]);
-        for (var n = Volatile.Read(ref buckets[BucketOf(mixed, buckets.Length)]); n is not null; n = n.Next)
+        // Plain loads, not Volatile.Read: taking a ref to an element of an array of references in shared
+        // generic code costs a type-check helper call per element. A reader only follows references, and the
+        // memory model keeps a read through a reference after the read of the reference; the writer
+        // publishes with release writes.
+        var buckets = _buckets[SegmentOf(mixed)];
+        for (var n = buckets[BucketOf(mixed, buckets.Length)]; n is not null; n = n.Next)
         {
             if (n.Hash == hash && Same(n.Key, key))
             {
