@@ -40,9 +40,13 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     private readonly int _initialBuckets;
     private readonly int _segmentBits; // log2 of the segment count
 
-    // Number of multi-key writes in progress. Readers read it once per lookup: while it is zero they
-    // read lock-free; otherwise they take the key's stripe lock, so they cannot see half of a batch.
-    private int _multiKeyWriters;
+    // Why lookups may not take the fast path: the number of multi-key writes in progress (while one runs,
+    // readers take the key's stripe lock, so they cannot see half of a batch), plus CustomComparer when
+    // keys use a comparer of their own. Readers read it once per lookup; one field, so that the fast path
+    // tests one value (a lookup's speed depends on how few instructions surround its cache misses).
+    private int _slowReads;
+
+    private const int CustomComparer = 1 << 30;
 
     /// <param name="stripes">Writer lock stripes, a power of two; one segment each.</param>
     /// <param name="comparer">Key equality.</param>
@@ -51,6 +55,7 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     {
         _comparer = comparer ?? EqualityComparer<TKey>.Default;
         _defaultComparer = ReferenceEquals(_comparer, EqualityComparer<TKey>.Default);
+        _slowReads = _defaultComparer ? 0 : CustomComparer;
         _locks = new StripeLock[stripes];
         for (var i = 0; i < stripes; i++) _locks[i] = new StripeLock();
         _mask = stripes - 1;
@@ -107,19 +112,35 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
 
     public object LockOf(int stripe) => _locks[stripe];
 
-    public bool TryGet(TKey key, out TBucket bucket) =>
-        Volatile.Read(ref _multiKeyWriters) == 0 ? TryGetLocked(key, out bucket) : TryGetIsolated(key, out bucket);
+    public bool TryGet(TKey key, out TBucket bucket)
+    {
+        if (Volatile.Read(ref _slowReads) != 0) return TryGetSlow(key, out bucket);
+        // The default comparer and no batch in progress: the loop with nothing around it.
+        var hash = EqualityComparer<TKey>.Default.GetHashCode(key);
+        var mixed = Mix(hash);
+        var buckets = _buckets[SegmentOf(mixed)];
+        for (var n = buckets[BucketOf(mixed, buckets.Length)]; n is not null; n = n.Next)
+        {
+            if (n.Hash == hash && EqualityComparer<TKey>.Default.Equals(n.Key, key))
+            {
+                bucket = n.Value;
+                return true;
+            }
+        }
+        bucket = default!;
+        return false;
+    }
 
     // Out of line: a method with a lock (a try/finally) is never inlined, and TryGet must be.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryGetIsolated(TKey key, out TBucket bucket)
+    private bool TryGetSlow(TKey key, out TBucket bucket)
     {
+        if ((Volatile.Read(ref _slowReads) & ~CustomComparer) == 0) return TryGetLocked(key, out bucket);
         lock (_locks[StripeOf(key)])
             return TryGetLocked(key, out bucket);
     }
 
-    /// <summary>The lookup itself; lock-free, so also what readers run. Inlined into <see cref="TryGet"/>: the read path is this loop and nothing else.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>The lookup for any comparer; lock-free, so also what readers run when they cannot take the fast path.</summary>
     public bool TryGetLocked(TKey key, out TBucket bucket)
     {
         var hash = HashOf(key);
@@ -216,9 +237,9 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
         Volatile.Write(ref _buckets[stripe], grown);
     }
 
-    public void EnterMultiKeyWrite() => Interlocked.Increment(ref _multiKeyWriters);
+    public void EnterMultiKeyWrite() => Interlocked.Increment(ref _slowReads);
 
-    public void ExitMultiKeyWrite() => Interlocked.Decrement(ref _multiKeyWriters);
+    public void ExitMultiKeyWrite() => Interlocked.Decrement(ref _slowReads);
 
     /// <summary>
     /// Calls <paramref name="visit"/> for every entry of one stripe's segment; the caller holds that stripe's
