@@ -17,11 +17,18 @@ internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket>
     private readonly IComparer<TKey> _comparer;
     private readonly object _lock = new();
 
-    // Invariants (under _lock): leaves are non-empty, sorted, disjoint and in order;
-    // _maxKeys[i] is the last key of _leaves[i]; _count is the sum of the leaves' counts.
+    // Invariants (changed only under _lock, with _version odd meanwhile; read without the lock only by
+    // TryGet, which discards what it read if _version moved): leaves are non-empty, sorted, disjoint and in
+    // order; _maxKeys[i] is the last key of _leaves[i]; _count is the sum of the leaves' counts.
     private readonly List<Leaf> _leaves = [];
     private readonly List<TKey> _maxKeys = [];
     private int _count;
+
+    // A sequence lock over the leaves, so that lookups need not take _lock: odd while a change (or a
+    // multi-key write, for its whole length) is in progress, bumped with full fences, and only under _lock.
+    // A lookup reads it, searches without the lock, and keeps its answer only if it is even and unchanged.
+    private int _version;
+    private int _multiKeyDepth; // under _lock
 
     public SortedStore(IComparer<TKey>? comparer) => _comparer = comparer ?? Comparer<TKey>.Default;
 
@@ -37,9 +44,38 @@ internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket>
 
     public object LockOf(int stripe) => _lock;
 
+    /// <summary>
+    /// A lookup that queues behind no one: searched without the lock and kept if no change ran meanwhile,
+    /// otherwise (or while one runs) done again under the lock. A search that races a change may read a
+    /// half-moved leaf; whatever that does, even throw, is discarded.
+    /// </summary>
     public bool TryGet(TKey key, out TBucket bucket)
     {
+        var before = Volatile.Read(ref _version);
+        if ((before & 1) == 0)
+        {
+            try
+            {
+                var found = TryGetLocked(key, out bucket);
+                Interlocked.MemoryBarrier(); // the reads above complete before the version is read again
+                if (Volatile.Read(ref _version) == before) return found;
+            }
+            catch (Exception) when (Volatile.Read(ref _version) != before)
+            {
+                // Read across a change: the locked lookup below answers.
+            }
+        }
         lock (_lock) return TryGetLocked(key, out bucket);
+    }
+
+    private void BeginChange()
+    {
+        if (_multiKeyDepth == 0) Interlocked.Increment(ref _version);
+    }
+
+    private void EndChange()
+    {
+        if (_multiKeyDepth == 0) Interlocked.Increment(ref _version);
     }
 
     public bool TryGetLocked(TKey key, out TBucket bucket)
@@ -60,6 +96,19 @@ internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket>
     }
 
     public bool SetLocked(TKey key, TBucket bucket)
+    {
+        BeginChange();
+        try
+        {
+            return SetChanging(key, bucket);
+        }
+        finally
+        {
+            EndChange();
+        }
+    }
+
+    private bool SetChanging(TKey key, TBucket bucket)
     {
         if (_leaves.Count == 0)
         {
@@ -100,6 +149,19 @@ internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket>
 
     public bool RemoveLocked(TKey key)
     {
+        BeginChange();
+        try
+        {
+            return RemoveChanging(key);
+        }
+        finally
+        {
+            EndChange();
+        }
+    }
+
+    private bool RemoveChanging(TKey key)
+    {
         var li = LeafAtOrAfter(key);
         if (li < 0) return false;
         var leaf = _leaves[li];
@@ -121,15 +183,23 @@ internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket>
 
     public void ClearLocked()
     {
+        BeginChange();
         _leaves.Clear();
         _maxKeys.Clear();
         Volatile.Write(ref _count, 0);
+        EndChange();
     }
 
-    // One lock guards everything, so a multi-key write is already invisible to readers until it ends.
-    public void EnterMultiKeyWrite() { }
+    // The version stays odd for the whole multi-key write, so no lookup keeps an answer read inside it.
+    public void EnterMultiKeyWrite()
+    {
+        if (_multiKeyDepth++ == 0) Interlocked.Increment(ref _version);
+    }
 
-    public void ExitMultiKeyWrite() { }
+    public void ExitMultiKeyWrite()
+    {
+        if (--_multiKeyDepth == 0) Interlocked.Increment(ref _version);
+    }
 
     public TKey[] WalkKeys()
     {
