@@ -85,7 +85,7 @@ internal sealed partial class SortedStore<TKey, TBucket>
                 return false;
             }
             var leaf = _leaves[li];
-            var pos = Array.BinarySearch(leaf.Keys, 0, leaf.Count, key, _comparer);
+            var pos = Search(leaf.Keys, leaf.Count, key);
             i = pos >= 0 ? pos + 1 : ~pos;
             if (i < leaf.Count) return true;
             li++;
@@ -100,7 +100,7 @@ internal sealed partial class SortedStore<TKey, TBucket>
             return li >= 0;
         }
         var l = _leaves[li];
-        var p = Array.BinarySearch(l.Keys, 0, l.Count, key, _comparer);
+        var p = Search(l.Keys, l.Count, key);
         i = (p >= 0 ? p : ~p) - 1;
         if (i >= 0) return true;
         li--;

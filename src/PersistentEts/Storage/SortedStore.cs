@@ -30,7 +30,15 @@ internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket>
     private int _version;
     private int _multiKeyDepth; // under _lock
 
-    public SortedStore(IComparer<TKey>? comparer) => _comparer = comparer ?? Comparer<TKey>.Default;
+    // The default comparer, used directly: Comparer<TKey>.Default is devirtualized by the JIT, the
+    // interface field is not, and a lookup makes some twenty comparisons.
+    private readonly bool _defaultComparer;
+
+    public SortedStore(IComparer<TKey>? comparer)
+    {
+        _comparer = comparer ?? Comparer<TKey>.Default;
+        _defaultComparer = ReferenceEquals(_comparer, Comparer<TKey>.Default);
+    }
 
     public IComparer<TKey> Comparer => _comparer;
 
@@ -84,7 +92,7 @@ internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket>
         if (li >= 0)
         {
             var leaf = _leaves[li];
-            var i = Array.BinarySearch(leaf.Keys, 0, leaf.Count, key, _comparer);
+            var i = Search(leaf.Keys, leaf.Count, key);
             if (i >= 0)
             {
                 bucket = leaf.Values[i];
@@ -124,7 +132,7 @@ internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket>
         var li = LeafAtOrAfter(key);
         if (li < 0) li = _leaves.Count - 1; // beyond the largest key: append to the last leaf
         var leaf = _leaves[li];
-        var i = Array.BinarySearch(leaf.Keys, 0, leaf.Count, key, _comparer);
+        var i = Search(leaf.Keys, leaf.Count, key);
         if (i >= 0)
         {
             leaf.Values[i] = bucket;
@@ -165,7 +173,7 @@ internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket>
         var li = LeafAtOrAfter(key);
         if (li < 0) return false;
         var leaf = _leaves[li];
-        var i = Array.BinarySearch(leaf.Keys, 0, leaf.Count, key, _comparer);
+        var i = Search(leaf.Keys, leaf.Count, key);
         if (i < 0) return false;
         leaf.RemoveAt(i);
         if (leaf.Count == 0)
@@ -232,6 +240,12 @@ internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket>
         _maxKeys[li] = leaf.Keys[half - 1];
     }
 
+    private int Compare(TKey a, TKey b) => _defaultComparer ? Comparer<TKey>.Default.Compare(a, b) : _comparer.Compare(a, b);
+
+    /// <summary>Array.BinarySearch over a leaf's first <paramref name="count"/> keys, with the comparer called directly when it is the default.</summary>
+    private int Search(TKey[] keys, int count, TKey key) =>
+        _defaultComparer ? Array.BinarySearch(keys, 0, count, key) : Array.BinarySearch(keys, 0, count, key, _comparer);
+
     /// <summary>Index of the first leaf whose largest key is ≥ <paramref name="key"/>, or -1.</summary>
     private int LeafAtOrAfter(TKey key)
     {
@@ -239,7 +253,7 @@ internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket>
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (_comparer.Compare(_maxKeys[mid], key) < 0) lo = mid + 1;
+            if (Compare(_maxKeys[mid], key) < 0) lo = mid + 1;
             else hi = mid - 1;
         }
         return lo < _maxKeys.Count ? lo : -1;
