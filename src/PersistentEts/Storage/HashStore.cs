@@ -165,11 +165,7 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     /// <summary>Adds or replaces; true when the key was new. The caller holds the key's stripe lock.</summary>
     public bool SetLocked(TKey key, TBucket bucket)
     {
-        var hash = HashOf(key);
-        var mixed = Mix(hash);
-        var stripe = SegmentOf(mixed);
-        var buckets = _buckets[stripe];
-        var index = BucketOf(mixed, buckets.Length);
+        var (hash, stripe, buckets, index) = Locate(key);
         var head = buckets[index];
         if (Find(head, key, hash) is { } found)
         {
@@ -184,16 +180,22 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     /// <summary>Removes a key; true when it was there. The caller holds the key's stripe lock.</summary>
     public bool RemoveLocked(TKey key)
     {
-        var hash = HashOf(key);
-        var mixed = Mix(hash);
-        var stripe = SegmentOf(mixed);
-        var buckets = _buckets[stripe];
-        var index = BucketOf(mixed, buckets.Length);
+        var (hash, stripe, buckets, index) = Locate(key);
         var head = buckets[index];
         if (Find(head, key, hash) is not { } found) return false;
         Volatile.Write(ref buckets[index], Replace(head!, found, found.Next));
         _counts[stripe * CountStride]--;
         return true;
+    }
+
+    /// <summary>Where a key's chain is: its hash, stripe, the stripe's current buckets and the bucket's index.</summary>
+    private (int Hash, int Stripe, Node?[] Buckets, int Index) Locate(TKey key)
+    {
+        var hash = HashOf(key);
+        var mixed = Mix(hash);
+        var stripe = SegmentOf(mixed);
+        var buckets = _buckets[stripe];
+        return (hash, stripe, buckets, BucketOf(mixed, buckets.Length));
     }
 
     /// <summary>Empties every segment; the caller holds every stripe lock.</summary>
