@@ -8,24 +8,31 @@ internal sealed partial class WriteAheadLog<TObject>
     /// <summary>
     /// Makes every record up to <paramref name="lsn"/> written (and fsynced, when asked): group commit.
     /// One thread at a time flushes, outside the monitor, everything appended so far; threads that arrive
-    /// meanwhile wait to be pulsed instead of starting flushes of their own, then either find their record
-    /// covered or elect the next flusher, whose flush covers them all.
+    /// meanwhile wait for the flush round in progress to end instead of starting flushes of their own, then
+    /// either find their record covered or elect the next flusher, whose flush covers them all.
     /// </summary>
     private void Flush(long lsn, bool fsync)
     {
-        if ((fsync ? Volatile.Read(ref _durable) : Volatile.Read(ref _written)) >= lsn) return;
-        lock (_flushLock)
+        while (true)
         {
-            while (true)
+            if ((fsync ? Volatile.Read(ref _durable) : Volatile.Read(ref _written)) >= lsn) return;
+            ManualResetEventSlim round;
+            lock (_flushLock)
             {
                 // A record a durable snapshot covers is safe even if the log failed or closed since.
                 if ((fsync ? _durable : _written) >= lsn) return;
                 if (_failure is not null) throw Failed(_failure);
                 if (_closed) throw new LogWriteException(_current.Path, "the log closed before the change was written; it was not acknowledged");
-                if (!_flushing) break;
-                Monitor.Wait(_flushLock);
+                if (!_flushing)
+                {
+                    _flushing = true;
+                    break;
+                }
+                round = _round;
             }
-            _flushing = true;
+            // Outside the monitor: when the round ends every waiter wakes at once and learns whether it is
+            // covered without queueing for the monitor, so writers are back appending while the next fsync runs.
+            round.Wait();
         }
         try
         {
@@ -36,6 +43,9 @@ internal sealed partial class WriteAheadLog<TObject>
             lock (_flushLock)
             {
                 _flushing = false;
+                var ended = _round;
+                _round = new ManualResetEventSlim(false);
+                ended.Set();
                 Monitor.PulseAll(_flushLock);
             }
         }

@@ -32,6 +32,9 @@ internal sealed partial class WriteAheadLog<TObject> : Tables.IChangeLog<TObject
     private long _written;                           // records up to here are in the operating system
     private long _durable;                           // records up to here are fsynced
     private bool _flushing;                          // a flusher is writing outside the lock
+    // Set when the flush in progress ends, then replaced (under _flushLock). Never disposed: nothing takes
+    // its wait handle, so it holds no kernel object.
+    private ManualResetEventSlim _round = new(false);
     // A failed write, fsync or segment creation: sticky until a snapshot covers everything in memory and
     // a fresh segment takes over (DropBefore). Volatile: writers read it without a lock to refuse early.
     private volatile Exception? _failure;
