@@ -9,6 +9,9 @@ namespace PersistentEts.Persistence;
 /// </summary>
 internal static class DefaultCodecOptions
 {
+    /// <summary>The default codec's id, recorded in files; readers that interpret stored bytes as its MessagePack maps check for it.</summary>
+    public const string CodecId = "msgpack-contractless/1";
+
     public static readonly MessagePackSerializerOptions Options = ContractlessStandardResolverAllowPrivate.Options
         .WithSecurity(MessagePackSecurity.UntrustedData);
 }

@@ -15,7 +15,7 @@ public sealed class MessagePackObjectCodec<TObject> : IObjectCodec<TObject>
     public static MessagePackObjectCodec<TObject> Instance { get; } = new();
 
     /// <inheritdoc />
-    public string Id => "msgpack-contractless/1";
+    public string Id => DefaultCodecOptions.CodecId;
 
     /// <inheritdoc />
     public string? Schema => Persistence.Schema.SchemaOf<TObject>.Text;

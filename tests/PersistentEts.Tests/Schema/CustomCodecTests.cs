@@ -62,4 +62,18 @@ public sealed class CustomCodecTests : IDisposable
             SchemaFiles.Options(false) with { SchemaVersion = 1, Migrations = [new(0, o => o.Rename("Name", "FullName"))] }, new JsonCodec<Renamed.Row>(true)));
         Assert.Contains("codec 'json/1' must read its older versions itself", e.Message);
     }
+
+    [Fact]
+    public void AnotherCodecsDecodeFailure_IsNotExplainedAsMessagePack()
+    {
+        var path = _dir.File("json-retyped.pets");
+        using (var t = PersistentTable.New("rows", path, (Retyped.Row r) => r.Id, SchemaFiles.Options(false), new JsonCodec<Retyped.Row>(true)))
+            t.Insert(new Retyped.Row(1, "ada", null, "ten", new Retyped.Address("Main St"), Retyped.Kind.Low, []));
+        SchemaFiles.Retarget(path, SchemaFiles.V1Namespace, "PersistentEts.Tests.Schema.Retyped.");
+        SchemaFiles.RewriteHeaders(path, h => h with { Schema = null }, s => s);
+        // The JSON codec's own error, reported as a file that cannot be read: its bytes are not MessagePack maps.
+        var e = Assert.Throws<SnapshotFileException>(() =>
+            PersistentTable.New("rows", path, (V1.Row r) => r.Id, SchemaFiles.Options(false), new JsonCodec<V1.Row>(true)));
+        Assert.Contains("cannot be decoded as Row", e.Message);
+    }
 }

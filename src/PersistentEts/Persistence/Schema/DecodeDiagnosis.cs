@@ -17,13 +17,14 @@ internal static class DecodeDiagnosis
 
     /// <summary>
     /// The failure to report for an object that <paramref name="codec"/> could not read: a
-    /// <see cref="SchemaMismatchException"/> naming the member when the bytes are well-formed MessagePack,
-    /// or null when they are not (the caller reports damage).
+    /// <see cref="SchemaMismatchException"/> naming the member when the codec is the default one (or a
+    /// migration reading through it) and the bytes are well-formed MessagePack; null otherwise (the caller
+    /// reports the failure as before). Another codec's bytes are not MessagePack maps, whatever schema it supplies.
     /// </summary>
     public static SchemaMismatchException? Mismatch<TObject>(string path, ReadOnlyMemory<byte> stored, IObjectCodec<TObject> codec,
         string where, Exception failure)
     {
-        if (codec.Schema is null || !IsWellFormed(stored)) return null;
+        if (codec.Id != DefaultCodecOptions.CodecId || !IsWellFormed(stored)) return null;
         var reader = new MessagePackReader(stored);
         string? found;
         try
@@ -126,12 +127,11 @@ internal static class DecodeDiagnosis
         return arguments.Length == 1 ? arguments[0] : null;
     }
 
+    /// <summary>The members the default codec writes, as the schema records them.</summary>
     private static Dictionary<string, Type> MembersOf(Type type)
     {
-        const BindingFlags flags = BindingFlags.Public | BindingFlags.Instance;
         var members = new Dictionary<string, Type>(StringComparer.Ordinal);
-        foreach (var p in type.GetProperties(flags).Where(p => p.GetIndexParameters().Length == 0)) members.TryAdd(p.Name, p.PropertyType);
-        foreach (var f in type.GetFields(flags)) members.TryAdd(f.Name, f.FieldType);
+        foreach (var (name, memberType, _) in TypeSchema.MembersOf(type, new NullabilityInfoContext())) members.TryAdd(name, memberType);
         return members;
     }
 }

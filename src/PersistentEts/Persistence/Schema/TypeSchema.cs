@@ -61,7 +61,7 @@ internal static class TypeSchema
     }
 
     /// <summary>What the default (contractless) codec writes: public readable instance properties and public fields, by name.</summary>
-    private static IEnumerable<(string Name, Type Type, bool Nullable)> MembersOf(Type type, NullabilityInfoContext nullability)
+    internal static IEnumerable<(string Name, Type Type, bool Nullable)> MembersOf(Type type, NullabilityInfoContext nullability)
     {
         const BindingFlags flags = BindingFlags.Public | BindingFlags.Instance;
         foreach (var p in type.GetProperties(flags).Where(p => p.GetMethod is not null && p.GetIndexParameters().Length == 0 && !Ignored(p)))
