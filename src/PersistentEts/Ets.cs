@@ -99,7 +99,7 @@ public static class Ets
         var equality = ordered ? new ComparerEquality<TKey>(comparer) : keyEquality ?? EqualityComparer<TKey>.Default;
         if (options.Type.IsBag())
         {
-            var bagStore = new HashStore<TKey, TObject[]>(options.ResolveStripes(), equality, capacity);
+            var bagStore = new HashStore<TKey, BagObjects<TObject>>(options.ResolveStripes(), equality, capacity);
             return new BagCore<TKey, TObject>(name, options, keyOf, keyDescription, bagStore, equality, objectEquality, wiring);
         }
         IStore<TKey, TObject> store = ordered

@@ -1,30 +1,49 @@
+using System.Runtime.InteropServices;
 using PersistentEts.Storage;
 
 namespace PersistentEts.Tables;
 
 /// <summary>
-/// <c>bag</c> and <c>duplicate_bag</c>: several objects per key, kept in insertion order in an immutable
-/// array that every write replaces (copy-on-write), so readers never see a half-changed bucket.
+/// <c>bag</c> and <c>duplicate_bag</c>: several objects per key, kept in insertion order inside the hash
+/// table's node (see <see cref="BagObjects{TObject}"/>); a write replaces a key's objects whole, so readers
+/// never see a half-changed key.
 /// </summary>
-internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, TObject[]> where TKey : notnull
+internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, BagObjects<TObject>> where TKey : notnull
 {
     private readonly IEqualityComparer<TObject> _objectEquality;
     private readonly bool _duplicates;
 
+    // The store typed as its sealed class, so lookups make direct, inlinable calls (see SetCore).
+    private readonly HashStore<TKey, BagObjects<TObject>> _hashed;
+
     public BagCore(string name, TableOptions options, Func<TObject, TKey> keyOf, string keyDescription,
-        IStore<TKey, TObject[]> store, IEqualityComparer<TKey> keyEquality, IEqualityComparer<TObject> objectEquality,
+        HashStore<TKey, BagObjects<TObject>> store, IEqualityComparer<TKey> keyEquality, IEqualityComparer<TObject> objectEquality,
         TableWiring<TKey, TObject> wiring)
         : base(name, options, keyOf, keyDescription, store, keyEquality, wiring)
     {
         _objectEquality = objectEquality;
         _duplicates = options.Type == TableType.DuplicateBag;
+        _hashed = store;
     }
 
-    protected override ReadOnlySpan<TObject> Objects(ref TObject[] bucket) => bucket;
+    protected override ReadOnlySpan<TObject> Objects(ref BagObjects<TObject> bucket) => BagObjects<TObject>.Span(ref bucket);
 
-    protected override TObject[] BucketOf(ReadOnlySpan<TObject> objects) => objects.ToArray();
+    protected override BagObjects<TObject> BucketOf(ReadOnlySpan<TObject> objects) => BagObjects<TObject>.Of(objects);
 
-    protected override TObject[] Joined(TObject[] bucket, TObject obj) => [.. bucket, obj];
+    protected override BagObjects<TObject> Joined(BagObjects<TObject> bucket, TObject obj) => bucket.With(obj);
+
+    public override bool TryLookup(TKey key, out TObject obj)
+    {
+        if (_hashed.TryGet(key, out var objects))
+        {
+            obj = objects.First;
+            return true;
+        }
+        obj = default!;
+        return false;
+    }
+
+    public override bool Contains(TKey key) => _hashed.TryGet(key, out _);
 
     public override void Insert(TObject obj)
     {
@@ -35,13 +54,22 @@ internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, TObject[
 
     private void AddLocked(int stripe, TKey key, TObject obj)
     {
-        if (!Store.TryGetLocked(key, out var bucket))
+        if (!_hashed.TryGetLocked(key, out var bucket))
         {
-            PutLocked(stripe, key, [obj], 1);
+            PutLocked(stripe, key, BagObjects<TObject>.Of(obj), 1);
             return;
         }
-        if (!_duplicates && Array.FindIndex(bucket, o => _objectEquality.Equals(o, obj)) >= 0) return;
-        PutLocked(stripe, key, [.. bucket, obj], 1);
+        if (!_duplicates && IndexOf(Objects(ref bucket), obj) >= 0) return;
+        PutLocked(stripe, key, bucket.With(obj), 1);
+    }
+
+    private int IndexOf(ReadOnlySpan<TObject> objects, TObject obj)
+    {
+        for (var i = 0; i < objects.Length; i++)
+        {
+            if (_objectEquality.Equals(objects[i], obj)) return i;
+        }
+        return -1;
     }
 
     public override bool InsertNew(TObject obj)
@@ -51,7 +79,7 @@ internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, TObject[
         lock (Store.LockOf(stripe))
         {
             if (Store.TryGetLocked(key, out _)) return false;
-            PutLocked(stripe, key, [obj], 1);
+            PutLocked(stripe, key, BagObjects<TObject>.Of(obj), 1);
             return true;
         }
     }
@@ -89,13 +117,18 @@ internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, TObject[
     }
 
     /// <summary>Keeps the objects <paramref name="keep"/> accepts; returns how many went.</summary>
-    private int FilterLocked(int stripe, TKey key, TObject[] bucket, Func<TObject, bool> keep)
+    private int FilterLocked(int stripe, TKey key, BagObjects<TObject> bucket, Func<TObject, bool> keep)
     {
-        var kept = Array.FindAll(bucket, o => keep(o));
-        var removed = bucket.Length - kept.Length;
+        var objects = Objects(ref bucket);
+        var kept = new List<TObject>(objects.Length);
+        foreach (var o in objects)
+        {
+            if (keep(o)) kept.Add(o);
+        }
+        var removed = objects.Length - kept.Count;
         if (removed == 0) return 0;
-        if (kept.Length == 0) RemoveLocked(stripe, key, bucket, -removed);
-        else PutLocked(stripe, key, kept, -removed);
+        if (kept.Count == 0) RemoveLocked(stripe, key, bucket, -removed);
+        else PutLocked(stripe, key, BucketOf(CollectionsMarshal.AsSpan(kept)), -removed);
         return removed;
     }
 
@@ -105,9 +138,10 @@ internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, TObject[
     public override long SelectReplace(Func<TObject, bool> where, Func<TObject, TObject> replace) =>
         ForEachKeyLocked((stripe, key, bucket) =>
         {
-            var next = new List<TObject>(bucket.Length);
+            var objects = Objects(ref bucket);
+            var next = new List<TObject>(objects.Length);
             var changed = 0;
-            foreach (var o in bucket)
+            foreach (var o in objects)
             {
                 var n = o;
                 if (where(o))
@@ -121,7 +155,7 @@ internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, TObject[
                 // A bag keeps one of equal objects, so a replacement equal to a kept one merges with it.
                 if (_duplicates || !next.Exists(x => _objectEquality.Equals(x, n))) next.Add(n);
             }
-            if (changed > 0) PutLocked(stripe, key, [.. next], next.Count - bucket.Length);
+            if (changed > 0) PutLocked(stripe, key, BucketOf(CollectionsMarshal.AsSpan(next)), next.Count - objects.Length);
             return changed;
         });
 
