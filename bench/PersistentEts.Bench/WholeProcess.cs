@@ -14,11 +14,15 @@ internal static partial class WholeProcess
         var records = 1_000_000;
         var type = TableType.Set;
         var small = args.Contains("--small");
+        // --only ops|persistence|log runs one part, for quicker turns while working on it.
+        string? only = null;
         for (var i = 0; i < args.Length - 1; i++)
         {
             if (args[i] == "--records") records = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
             if (args[i] == "--type") type = ParseType(args[i + 1]);
+            if (args[i] == "--only") only = args[i + 1];
         }
+        if (only is not (null or "ops" or "persistence" or "log")) throw new ArgumentException($"unknown --only '{only}' (ops, persistence, log)");
         if (records < 1000) throw new ArgumentException("--records must be at least 1000");
         var figures = new List<(string, string)> { ("type", type.ToEtsName()), ("records", records.ToString(CultureInfo.InvariantCulture)) };
         if (small)
@@ -29,9 +33,9 @@ internal static partial class WholeProcess
             return 0;
         }
         var rows = Row.MakeAll(records);
-        TableOperations(type, rows, figures);
-        Persistence(type, rows, figures);
-        LogFigures(type, figures);
+        if (only is null or "ops") TableOperations(type, rows, figures);
+        if (only is null or "persistence") Persistence(type, rows, figures);
+        if (only is null or "log") LogFigures(type, figures);
         foreach (var (name, value) in figures) Console.WriteLine($"{name}={value}");
         return 0;
     }

@@ -85,8 +85,17 @@ public sealed partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryLookup(TKey key, [MaybeNullWhen(false)] out TObject obj)
     {
-        // Fast path: a live set table, readable by anyone (see TableCore.FastReads).
-        if (_core.FastReads is { } h && key is not null) return h.TryGet(key, out obj);
+        // Fast paths: a live set or bag table, readable by anyone (see TableCore.FastReads).
+        if (key is not null)
+        {
+            if (_core.FastReads is { } h) return h.TryGet(key, out obj);
+            if (_core.FastBagReads is { } b)
+            {
+                var found = b.TryGet(key, out var objects);
+                obj = found ? objects.First : default;
+                return found;
+            }
+        }
         return Read().TryLookup(CheckKey(key!), out obj);
     }
 
@@ -111,7 +120,11 @@ public sealed partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Contains(TKey key)
     {
-        if (_core.FastReads is { } h && key is not null) return h.TryGet(key, out _);
+        if (key is not null)
+        {
+            if (_core.FastReads is { } h) return h.TryGet(key, out _);
+            if (_core.FastBagReads is { } b) return b.TryGet(key, out _);
+        }
         return Read().Contains(CheckKey(key!));
     }
 

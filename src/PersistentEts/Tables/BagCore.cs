@@ -24,6 +24,8 @@ internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, BagObjec
         _objectEquality = objectEquality;
         _duplicates = options.Type == TableType.DuplicateBag;
         _hashed = store;
+        // Private tables check the reader on every call, so they never take the fast path.
+        EnableFastBagReads(options.Protection == TableProtection.Private ? null : store);
     }
 
     protected override ReadOnlySpan<TObject> Objects(ref BagObjects<TObject> bucket) => BagObjects<TObject>.Span(ref bucket);

@@ -55,6 +55,9 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     // and once the table is destroyed, so a single load tells a handle that it may read and where.
     private volatile Storage.HashStore<TKey, TObject>? _fastReads;
 
+    // The same for a live, non-private bag or duplicate_bag table.
+    private volatile Storage.HashStore<TKey, BagObjects<TObject>>? _fastBagReads;
+
     /// <summary>Serializes ownership changes: give-away, heir hand-over, destroy.</summary>
     public readonly object OwnerLock = new();
 
@@ -67,6 +70,9 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     /// <summary>The store handles may read directly (see the field), or null.</summary>
     public Storage.HashStore<TKey, TObject>? FastReads => _fastReads;
 
+    /// <summary>The bag store handles may read directly (see the field), or null.</summary>
+    public Storage.HashStore<TKey, BagObjects<TObject>>? FastBagReads => _fastBagReads;
+
     /// <summary>Makes <paramref name="owner"/> the owner; the caller holds <see cref="OwnerLock"/> (or the table is not yet published).</summary>
     public void SetOwnerLocked(EtsTable<TKey, TObject>? owner) => _owner = owner;
 
@@ -75,6 +81,9 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
 
     /// <summary>Called once by a set core's constructor when its handles may read its hashed store directly.</summary>
     protected void EnableFastReads(Storage.HashStore<TKey, TObject>? store) => _fastReads = store;
+
+    /// <summary>Called once by a bag core's constructor when its handles may read its store directly.</summary>
+    protected void EnableFastBagReads(Storage.HashStore<TKey, BagObjects<TObject>>? store) => _fastBagReads = store;
 
     /// <summary>The write-ahead log every change is recorded in before it is applied, when the table has one.</summary>
     public IChangeLog<TObject>? ChangeLog { get; }
@@ -113,6 +122,7 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
         if (_destroyed) return;
         _destroyed = true;
         _fastReads = null;
+        _fastBagReads = null;
         _owner = null;
         _heir = null;
         ClearForDestroy();
