@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Linq.Expressions;
 using PersistentEts.Persistence.Format;
@@ -55,11 +54,13 @@ public static class Snapshot
         {
             var writer = new SnapshotWriter(stream, options.Checksums, options.Compress);
             writer.WriteHeader(header);
-            using var encoder = new BlockEncoder<TObject>(view.Objects(), (buffer, o) => Encode(codec, buffer, o, full));
-            foreach (var block in encoder.Blocks())
+            var write = ObjectWriting.For(codec);
+            using var encoder = new BlockEncoder<TObject>(view,
+                (buffer, objects, stopAt) => Encode(codec, write, buffer, objects, stopAt, full), options.ResolveEncodeThreads());
+            foreach (var chunk in encoder.Chunks())
             {
-                writer.WriteBlock(block.Buffer.WrittenSpan, block.Count);
-                encoder.Return(block);
+                foreach (var (start, length, count) in chunk.Blocks) writer.WriteBlock(chunk.Buffer.WrittenSpan.Slice(start, length), count);
+                encoder.Return(chunk);
             }
             encoder.Complete();
             writer.WriteTrailer();
@@ -70,11 +71,12 @@ public static class Snapshot
         return new SnapshotResult(full, objects, bytes, stopwatch.Elapsed, view.Pause) { ChangeCount = view.ChangeCount };
     }
 
-    private static void Encode<TObject>(IObjectCodec<TObject> codec, System.Buffers.IBufferWriter<byte> buffer, TObject obj, string path)
+    private static int Encode<TObject>(IObjectCodec<TObject> codec, WriteObjects<TObject> write, System.Buffers.ArrayBufferWriter<byte> buffer,
+        ReadOnlySpan<TObject> objects, int stopAtBytes, string path)
     {
         try
         {
-            codec.Write(buffer, obj);
+            return write(buffer, objects, stopAtBytes);
         }
         catch (Exception e) when (e is not EtsException and not IOException and not OutOfMemoryException)
         {
@@ -128,65 +130,9 @@ public static class Snapshot
         return Ets.Publish(table, ownerLifetime);
     }
 
-    /// <summary>
-    /// Decodes on a second thread while this one inserts, in batches through a short queue. The table is
-    /// not visible to anyone yet; on any failure it is never published, so nothing is ever loaded in part.
-    /// </summary>
+    /// <summary>Fills a table that is not visible to anyone yet; on any failure it is never published, so nothing is ever loaded in part.</summary>
     internal static void LoadInto<TKey, TObject>(SnapshotReader reader, TableCore<TKey, TObject> core, IObjectCodec<TObject> codec, bool verify, string path)
-        where TKey : notnull
-    {
-        const int batchSize = 4096;
-        using var cancel = new CancellationTokenSource();
-        using var batches = new BlockingCollection<List<TObject>>(4);
-        var decoder = Task.Factory.StartNew(() =>
-        {
-            try
-            {
-                var batch = new List<TObject>(batchSize);
-                reader.ReadObjects(codec, verify, o =>
-                {
-                    batch.Add(o);
-                    if (batch.Count < batchSize) return;
-                    batches.Add(batch, cancel.Token);
-                    batch = new List<TObject>(batchSize);
-                });
-                if (batch.Count > 0) batches.Add(batch, cancel.Token);
-            }
-            finally
-            {
-                batches.CompleteAdding();
-            }
-        }, cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        try
-        {
-            foreach (var batch in batches.GetConsumingEnumerable(cancel.Token))
-            {
-                foreach (var o in batch) core.RestoreObject(o);
-            }
-        }
-        catch (EtsArgumentException e)
-        {
-            cancel.Cancel();
-            throw new SnapshotFileException(path, $"an object cannot be stored: {e.Message}", null, e);
-        }
-        finally
-        {
-            if (cancel.IsCancellationRequested) WaitQuietly(decoder);
-        }
-        decoder.GetAwaiter().GetResult();
-    }
-
-    private static void WaitQuietly(Task task)
-    {
-        try
-        {
-            task.Wait();
-        }
-        catch (AggregateException)
-        {
-            // The failure being thrown already explains the load's end.
-        }
-    }
+        where TKey : notnull => SnapshotLoading<TKey, TObject>.Run(reader, core, codec, verify, path);
 
     internal static Stream OpenForRead(IFileSystem fs, string path)
     {

@@ -21,9 +21,19 @@ public sealed record SnapshotWriteOptions
     /// <summary>How many previous snapshots to keep as <c>FILE.1</c> … <c>FILE.N</c> (newest first). Default 0.</summary>
     public int KeepPrevious { get; init; }
 
+    /// <summary>
+    /// Threads that encode a save's objects in parallel (1 to 64). Null, the default, uses one per core, at
+    /// most four. Fewer leave more of the machine to the application's own threads while a save runs; the
+    /// file is the same whatever the number.
+    /// </summary>
+    public int? EncodeThreads { get; init; }
+
+    internal int ResolveEncodeThreads() => EncodeThreads ?? Format.BlockEncoder<object>.DefaultWorkers;
+
     internal void Validate()
     {
         if (KeepPrevious is < 0 or > 100) Throw.Argument(nameof(KeepPrevious), $"KeepPrevious must be from 0 to 100, not {KeepPrevious}.");
+        if (EncodeThreads is < 1 or > 64) Throw.Argument(nameof(EncodeThreads), $"EncodeThreads must be from 1 to 64, not {EncodeThreads}.");
     }
 }
 

@@ -14,6 +14,24 @@ internal interface ISnapshotView<TObject> : IDisposable
     /// <summary>The table's change counter at the instant.</summary>
     long ChangeCount { get; }
 
-    /// <summary>Every object as of the instant, each exactly once. Enumerate once.</summary>
+    /// <summary>
+    /// Every object as of the instant, each exactly once, in the table's order (key order for an
+    /// ordered_set). Enumerate once, and do not mix with <see cref="ReadPart"/>.
+    /// </summary>
     IEnumerable<TObject> Objects();
+
+    /// <summary>
+    /// How many parts a hashed table's capture splits into; 0 for an ordered table, which is read through
+    /// <see cref="Objects"/> in key order. Parts may be read in any order and by several threads at once.
+    /// </summary>
+    int Parts { get; }
+
+    /// <summary>Adds the objects of one part, as of the instant, to <paramref name="into"/>. Read each part once.</summary>
+    void ReadPart(int part, ObjectRun<TObject> into);
+
+    /// <summary>
+    /// Once every part has been read (and only then): adds the objects of keys that were deleted before
+    /// their part was read.
+    /// </summary>
+    void ReadRest(ObjectRun<TObject> into);
 }

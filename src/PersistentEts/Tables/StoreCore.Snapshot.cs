@@ -31,13 +31,13 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         public TKey CursorKey = default!;
         public volatile bool HasCursor;
 
-        // Hashed stores: the reader emits partition (stripe) by partition, each under its stripe's lock;
-        // partitions below this are done. A writer holds its key's stripe lock while it checks,
-        // so its partition cannot be emitted during the check.
-        public volatile int EmittedPartitions;
+        // Hashed stores: the readers emit partition (stripe) by partition, in any order and several at once,
+        // each under its stripe's lock; an entry is set once its partition is emitted. Written and read
+        // only under that partition's stripe lock (a writer holds its key's), so it needs no fence of its own.
+        public readonly bool[] EmittedPartitions = owner.Store is HashStore<TKey, TBucket> h ? new bool[h.Partitions] : [];
 
         public bool IsEmitted(TKey key) => Closed || (owner.Store is HashStore<TKey, TBucket> hashed
-            ? hashed.PartitionOf(key) < EmittedPartitions
+            ? EmittedPartitions[hashed.PartitionOf(key)]
             : HasCursor && owner.KeyOrder!.Compare(key, CursorKey) <= 0);
     }
 
@@ -105,7 +105,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
 
     private IEnumerable<TObject> CapturedOrdered(Capture c)
     {
-        var batch = new List<TObject>(ChunkSize);
+        var batch = new ObjectRun<TObject>(ChunkSize);
         while (true)
         {
             batch.Clear();
@@ -124,39 +124,47 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
             // Monitor is not fair: a reader that takes the one lock again at once starves the writers
             // waiting on it. Yielding here lets a waiting writer in between chunks.
             Thread.Yield();
-            foreach (var o in batch) yield return o;
+            for (var i = 0; i < batch.Count; i++) yield return batch.AsSpan()[i];
             if (done) break;
         }
         foreach (var o in Leftovers(c)) yield return o;
     }
 
-    /// <summary>
-    /// Hashed stores: each stripe's segment is emitted under that stripe's lock, straight from the table's
-    /// own buckets, so every key is met exactly once and its bucket is the one of the instant unless the key
-    /// changed since, and then its pre-image, saved before the change, takes its place.
-    /// </summary>
+    /// <summary>Hashed stores, one part after another (see <see cref="ReadPart"/>).</summary>
     private IEnumerable<TObject> CapturedHashed(Capture c)
     {
-        var hashed = (HashStore<TKey, TBucket>)Store;
-        var batch = new List<TObject>();
-        for (var p = 0; p < hashed.Partitions; p++)
+        var batch = new ObjectRun<TObject>();
+        for (var p = 0; p < ((HashStore<TKey, TBucket>)Store).Partitions; p++)
         {
             batch.Clear();
-            lock (Store.LockOf(hashed.StripeOfPartition(p)))
-            {
-                var state = (Core: this, Capture: c, Batch: batch);
-                hashed.ForEachInStripeLocked(hashed.StripeOfPartition(p), ref state,
-                    static (ref (StoreCore<TKey, TObject, TBucket> Core, Capture Capture, List<TObject> Batch) s, TKey key, TBucket bucket) =>
-                        s.Core.EmitLocked(s.Capture, key, bucket, s.Batch));
-                c.EmittedPartitions = p + 1;
-            }
-            foreach (var o in batch) yield return o;
+            ReadPart(c, p, batch);
+            for (var i = 0; i < batch.Count; i++) yield return batch.AsSpan()[i];
         }
         foreach (var o in Leftovers(c)) yield return o;
     }
 
+    /// <summary>
+    /// Hashed stores: a stripe's segment is emitted under that stripe's lock, straight from the table's own
+    /// buckets, so every key is met exactly once and its bucket is the one of the instant unless the key
+    /// changed since, and then its pre-image, saved before the change, takes its place.
+    /// </summary>
+    private void ReadPart(Capture c, int part, ObjectRun<TObject> into)
+    {
+        var hashed = (HashStore<TKey, TBucket>)Store;
+        var stripe = hashed.StripeOfPartition(part);
+        lock (Store.LockOf(stripe))
+        {
+            if (c.EmittedPartitions[part]) throw new InvalidOperationException($"Part {part} of the capture was read twice.");
+            var state = (Core: this, Capture: c, Batch: into);
+            hashed.ForEachInStripeLocked(stripe, ref state,
+                static (ref (StoreCore<TKey, TObject, TBucket> Core, Capture Capture, ObjectRun<TObject> Batch) s, TKey key, TBucket bucket) =>
+                    s.Core.EmitLocked(s.Capture, key, bucket, s.Batch));
+            c.EmittedPartitions[part] = true;
+        }
+    }
+
     /// <summary>Adds a key's objects as of the instant to <paramref name="batch"/>; true when they came from a pre-image.</summary>
-    private bool EmitLocked(Capture c, TKey key, TBucket current, List<TObject> batch)
+    private bool EmitLocked(Capture c, TKey key, TBucket current, ObjectRun<TObject> batch)
     {
         var bucket = current;
         var fromPreImage = c.PreImages.TryRemove(key, out var pre);
@@ -195,6 +203,15 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         public long ChangeCount => changes;
 
         public IEnumerable<TObject> Objects() => core.CapturedObjects(core._capture!);
+
+        public int Parts => core.Store is HashStore<TKey, TBucket> h ? h.Partitions : 0;
+
+        public void ReadPart(int part, ObjectRun<TObject> into) => core.ReadPart(core._capture!, part, into);
+
+        public void ReadRest(ObjectRun<TObject> into)
+        {
+            foreach (var o in core.Leftovers(core._capture!)) into.Add(o);
+        }
 
         public void Dispose()
         {

@@ -1,119 +1,247 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+using PersistentEts.Tables;
 
 namespace PersistentEts.Persistence.Format;
 
 /// <summary>
-/// A save's pipeline: one thread reads the objects (the table's capture) into chunks, another encodes them
-/// into blocks, and the calling thread writes the blocks, so reading, encoding and disk writes overlap.
-/// Chunks and blocks cycle through small bounded queues, which bound the memory a save adds to a few
-/// blocks whatever the table's size.
+/// Writes objects into a buffer one after another, after each object stopping once the buffer holds at
+/// least <paramref name="stopAtBytes"/> bytes; returns how many objects it wrote.
 /// </summary>
+internal delegate int WriteObjects<TObject>(ArrayBufferWriter<byte> buffer, ReadOnlySpan<TObject> objects, int stopAtBytes);
+
+/// <summary>
+/// A save's encoding, on every core. Worker threads read the table's capture and encode it into blocks in
+/// parallel; the calling thread writes the blocks. A hashed table's capture comes in parts (stripes) that
+/// workers read and encode on their own, in any order, since a key lives in exactly one part and the file
+/// keeps no order between keys. An ordered table's comes as one sequence in key order: workers take
+/// numbered chunks of it one at a time, encode them in parallel, and the writer writes them in number
+/// order, so the file is in key order as one thread would write it.
+/// </summary>
+/// <remarks>
+/// Encoded chunks cycle through a fixed pool (<see cref="_free"/>), which bounds what a save adds to memory
+/// to a few blocks per worker (plus, for a hashed table, one part's object references per worker) whatever
+/// the table's size. In key order a worker takes its chunk from the pool before it takes the next number,
+/// so the chunk the writer waits for is always being encoded, never waiting for room.
+/// </remarks>
 internal sealed class BlockEncoder<TObject> : IDisposable
 {
-    private const int Buffers = 4;
+    /// <summary>Objects of an ordered capture per chunk: enough to make the hand-over between threads rare, few enough to spread the work.</summary>
+    private const int ChunkObjects = 4096;
 
-    /// <summary>Objects per chunk handed from the reading thread to the encoding one.</summary>
-    private const int ChunkObjects = 1024;
+    /// <summary>One encoded chunk: its blocks, (start, length, object count) in <see cref="Buffer"/>.</summary>
+    public sealed class EncodedChunk
+    {
+        internal TObject[]? Objects;
+        internal long Sequence;
 
-    private readonly BlockingCollection<List<TObject>> _chunks = new(Buffers);
-    private readonly BlockingCollection<EncodedBlock> _full = new(Buffers);
-    private readonly BlockingCollection<ArrayBufferWriter<byte>> _free = new(Buffers);
+        public ArrayBufferWriter<byte> Buffer { get; } = new(SnapshotFormat.TargetBlockBytes + (64 << 10));
+
+        public List<(int Start, int Length, int Count)> Blocks { get; } = [];
+    }
+
+    private readonly ISnapshotView<TObject> _view;
+    private readonly WriteObjects<TObject> _write;
+    private readonly BlockingCollection<EncodedChunk> _free;
     private readonly CancellationTokenSource _cancel = new();
-    // Stops the reading thread alone when encoding failed, so the writer still gets the encoder's own error.
-    private readonly CancellationTokenSource _stopReading;
-    private readonly Task _reader;
-    private readonly Task _producer;
+    private readonly Task[] _workers;
 
-    public sealed record EncodedBlock(ArrayBufferWriter<byte> Buffer, int Count);
+    // Hashed capture: the last part handed out, and how many have been read (whoever reads the last one
+    // reads the capture's rest, which is only complete after every part).
+    private readonly int _parts;
+    private int _lastPartTaken = -1;
+    private int _partsRead;
 
-    public BlockEncoder(IEnumerable<TObject> objects, Action<IBufferWriter<byte>, TObject> encode)
+    // Ordered capture: advanced only under _sourceLock, so chunks take consecutive runs of it.
+    private readonly IEnumerator<TObject>? _source;
+    private readonly object _sourceLock = new();
+    private long _nextSequence; // under _sourceLock
+    private bool _sourceDone; // under _sourceLock
+
+    // Encoded chunks not yet handed to the writer, by number; with the fields below, under _encodedLock.
+    // A hashed capture's chunks are numbered as they arrive here (_published).
+    private readonly Dictionary<long, EncodedChunk> _encoded = [];
+    private readonly object _encodedLock = new();
+    private long _published;
+    private int _workersRunning;
+    private ExceptionDispatchInfo? _failure;
+
+    /// <param name="view">The capture to encode.</param>
+    /// <param name="write">Encodes objects; its exceptions end the save.</param>
+    /// <param name="workers">Encoding threads.</param>
+    public BlockEncoder(ISnapshotView<TObject> view, WriteObjects<TObject> write, int workers)
     {
-        for (var i = 0; i < Buffers; i++) _free.Add(new ArrayBufferWriter<byte>(SnapshotFormat.TargetBlockBytes + (64 << 10)));
-        _stopReading = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token);
-        _reader = Task.Factory.StartNew(() => Read(objects), _stopReading.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        _producer = Task.Factory.StartNew(() => Produce(encode), _cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _view = view;
+        _write = write;
+        _parts = view.Parts;
+        if (_parts == 0) _source = view.Objects().GetEnumerator();
+        // Two chunks per worker: one being encoded while the writer writes the other.
+        _free = new BlockingCollection<EncodedChunk>(2 * workers);
+        for (var i = 0; i < 2 * workers; i++) _free.Add(new EncodedChunk());
+        _workersRunning = workers;
+        _workers = new Task[workers];
+        for (var i = 0; i < workers; i++)
+            _workers[i] = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    private void Read(IEnumerable<TObject> objects)
+    /// <summary>The encoding threads a save uses by default: one per core, at most four (beyond that the disk bounds a save).</summary>
+    public static int DefaultWorkers => Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    private void Work()
     {
         try
         {
-            var chunk = new List<TObject>(ChunkObjects);
-            foreach (var o in objects)
-            {
-                chunk.Add(o);
-                if (chunk.Count < ChunkObjects) continue;
-                _chunks.Add(chunk, _stopReading.Token);
-                chunk = new List<TObject>(ChunkObjects);
-            }
-            if (chunk.Count > 0) _chunks.Add(chunk, _stopReading.Token);
+            if (_parts > 0) EncodeParts();
+            else EncodeSequence();
+        }
+        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+        {
+            // Stopped by Dispose, or by another worker's failure, which is the one reported.
+        }
+        catch (Exception e)
+        {
+            lock (_encodedLock) _failure ??= ExceptionDispatchInfo.Capture(e);
+            _cancel.Cancel();
         }
         finally
         {
-            _chunks.CompleteAdding();
-        }
-    }
-
-    private void Produce(Action<IBufferWriter<byte>, TObject> encode)
-    {
-        try
-        {
-            var buffer = _free.Take(_cancel.Token);
-            var count = 0;
-            foreach (var o in _chunks.GetConsumingEnumerable(_cancel.Token).SelectMany(c => c))
+            lock (_encodedLock)
             {
-                encode(buffer, o);
-                if (++count < int.MaxValue && buffer.WrittenCount < SnapshotFormat.TargetBlockBytes) continue;
-                _full.Add(new EncodedBlock(buffer, count), _cancel.Token);
-                buffer = _free.Take(_cancel.Token);
-                count = 0;
+                _workersRunning--;
+                Monitor.PulseAll(_encodedLock);
             }
-            if (count > 0) _full.Add(new EncodedBlock(buffer, count), _cancel.Token);
-        }
-        catch
-        {
-            // The reading thread may be waiting for room in the chunk queue: release it.
-            _stopReading.Cancel();
-            throw;
-        }
-        finally
-        {
-            _full.CompleteAdding();
         }
     }
 
-    /// <summary>The encoded blocks in order; give each back with <see cref="Return"/> once written.</summary>
-    public IEnumerable<EncodedBlock> Blocks() => _full.GetConsumingEnumerable(_cancel.Token);
-
-    public void Return(EncodedBlock block)
+    private void EncodeParts()
     {
-        block.Buffer.ResetWrittenCount();
-        _free.Add(block.Buffer);
+        var run = new ObjectRun<TObject>(1024);
+        for (var part = Interlocked.Increment(ref _lastPartTaken); part < _parts; part = Interlocked.Increment(ref _lastPartTaken))
+        {
+            run.Clear();
+            _view.ReadPart(part, run);
+            EncodeRun(run.AsSpan());
+            if (Interlocked.Increment(ref _partsRead) < _parts) continue;
+            run.Clear();
+            _view.ReadRest(run);
+            EncodeRun(run.AsSpan());
+        }
     }
 
-    /// <summary>Waits for both threads; rethrows what they failed with (the encoder's failure first: it stops the reader).</summary>
+    /// <summary>Encodes objects into as many chunks as they need, one block each, published in any order.</summary>
+    private void EncodeRun(ReadOnlySpan<TObject> objects)
+    {
+        for (var i = 0; i < objects.Length;)
+        {
+            var chunk = _free.Take(_cancel.Token);
+            chunk.Buffer.ResetWrittenCount();
+            chunk.Blocks.Clear();
+            var written = _write(chunk.Buffer, objects[i..], SnapshotFormat.TargetBlockBytes);
+            chunk.Blocks.Add((0, chunk.Buffer.WrittenCount, written));
+            i += written;
+            Publish(chunk, numbered: false);
+        }
+    }
+
+    private void EncodeSequence()
+    {
+        while (true)
+        {
+            var chunk = _free.Take(_cancel.Token);
+            if (!TakeFromSource(chunk, out var count))
+            {
+                _free.Add(chunk);
+                return;
+            }
+            Encode(chunk, count);
+            Publish(chunk, numbered: true);
+        }
+    }
+
+    private void Publish(EncodedChunk chunk, bool numbered)
+    {
+        lock (_encodedLock)
+        {
+            if (!numbered) chunk.Sequence = _published++;
+            _encoded.Add(chunk.Sequence, chunk);
+            Monitor.PulseAll(_encodedLock);
+        }
+    }
+
+    /// <summary>Fills a chunk with the next objects of an ordered capture and numbers it; false once it has no more.</summary>
+    private bool TakeFromSource(EncodedChunk chunk, out int count)
+    {
+        var objects = chunk.Objects ??= new TObject[ChunkObjects];
+        lock (_sourceLock)
+        {
+            count = 0;
+            if (_sourceDone) return false;
+            chunk.Sequence = _nextSequence++;
+            while (count < objects.Length && _source!.MoveNext()) ObjectRun<TObject>.StoreUnchecked(objects, count++, _source.Current);
+            if (count < objects.Length) _sourceDone = true;
+            // Numbered even when empty, so that the writer never waits for a number nobody holds.
+            return true;
+        }
+    }
+
+    private void Encode(EncodedChunk chunk, int count)
+    {
+        var buffer = chunk.Buffer;
+        buffer.ResetWrittenCount();
+        chunk.Blocks.Clear();
+        var objects = chunk.Objects.AsSpan(0, count);
+        var blockStart = 0;
+        var inBlock = 0;
+        for (var i = 0; i < count;)
+        {
+            var written = _write(buffer, objects[i..], blockStart + SnapshotFormat.TargetBlockBytes);
+            i += written;
+            inBlock += written;
+            if (buffer.WrittenCount - blockStart < SnapshotFormat.TargetBlockBytes && i < count) continue;
+            chunk.Blocks.Add((blockStart, buffer.WrittenCount - blockStart, inBlock));
+            blockStart = buffer.WrittenCount;
+            inBlock = 0;
+        }
+        // The chunk's objects are encoded: the table's objects must not be kept alive by the pool.
+        objects.Clear();
+    }
+
+    /// <summary>The encoded chunks in the order to write them; give each back with <see cref="Return"/> once written.</summary>
+    public IEnumerable<EncodedChunk> Chunks()
+    {
+        for (long next = 0; TakeEncoded(next, out var chunk); next++) yield return chunk;
+    }
+
+    private bool TakeEncoded(long sequence, out EncodedChunk chunk)
+    {
+        lock (_encodedLock)
+        {
+            while (true)
+            {
+                _failure?.Throw();
+                if (_encoded.Remove(sequence, out chunk!)) return true;
+                if (_workersRunning == 0) return false;
+                Monitor.Wait(_encodedLock);
+            }
+        }
+    }
+
+    public void Return(EncodedChunk chunk) => _free.Add(chunk);
+
+    /// <summary>Waits for the workers; rethrows what they failed with.</summary>
     public void Complete()
     {
-        _producer.GetAwaiter().GetResult();
-        _reader.GetAwaiter().GetResult();
+        Task.WaitAll(_workers);
+        _failure?.Throw();
     }
 
     public void Dispose()
     {
-        // On a failed write, stop the encoder and wait for it, so the capture it reads is not ended under it.
+        // On a failed write, stop the workers and wait for them, so the capture they read is not ended under them.
         _cancel.Cancel();
-        try
-        {
-            Task.WaitAll(_producer, _reader);
-        }
-        catch (AggregateException)
-        {
-            // Their failure (or cancellation) is already being reported by the caller.
-        }
-        _chunks.Dispose();
-        _stopReading.Dispose();
-        _full.Dispose();
+        Task.WaitAll(_workers);
+        _source?.Dispose();
         _free.Dispose();
         _cancel.Dispose();
     }

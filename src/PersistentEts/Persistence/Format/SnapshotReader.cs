@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using K4os.Compression.LZ4;
@@ -12,8 +13,6 @@ namespace PersistentEts.Persistence.Format;
 internal sealed class SnapshotReader(Stream input, string path)
 {
     private long _offset;
-    private byte[] _stored = [];
-    private byte[] _raw = [];
 
     public SnapshotHeader ReadHeader()
     {
@@ -43,7 +42,25 @@ internal sealed class SnapshotReader(Stream input, string path)
     public long BlocksRead { get; private set; }
 
     /// <summary>Reads every block, calling <paramref name="onObject"/> per object; checks the trailer. Returns the object count.</summary>
-    public long ReadObjects<TObject>(IObjectCodec<TObject> codec, bool verify, Action<TObject> onObject)
+    public long ReadObjects<TObject>(IObjectCodec<TObject> codec, bool verify, Action<TObject> onObject) =>
+        ReadBlocks(verify, block =>
+        {
+            try
+            {
+                DecodeBlock(codec, block, onObject);
+            }
+            finally
+            {
+                block.Release();
+            }
+        });
+
+    /// <summary>
+    /// Reads every block in file order, checked and decompressed, and hands each to <paramref name="onBlock"/>,
+    /// which owns it from then on (and must <see cref="RawBlock.Release"/> it); then checks the trailer.
+    /// Returns the object count. Blocks may be decoded on other threads (see <see cref="DecodeBlock{TObject}"/>).
+    /// </summary>
+    public long ReadBlocks(bool verify, Action<RawBlock> onBlock)
     {
         var checksums = (Flags & SnapshotFormat.FlagChecksums) != 0;
         var compressed = (Flags & SnapshotFormat.FlagLz4) != 0;
@@ -68,34 +85,67 @@ internal sealed class SnapshotReader(Stream input, string path)
             // LZ4 cannot expand data by more than ~255x; a bigger claim is a lie, refused before allocating.
             if (compressed && rawLength > (long)storedLength * 255 + 64) throw Fail($"block length {rawLength} is impossible for {storedLength} compressed bytes", blockStart + 5);
             EnsureRemaining(storedLength, "a block");
-            if (_stored.Length < storedLength) _stored = new byte[storedLength];
-            Fill(_stored.AsSpan(0, storedLength), "a block");
-            var stored = _stored.AsSpan(0, storedLength);
-            if (checksums && verify && XxHash3.HashToUInt64(stored) != hash) throw Fail("a block checksum does not match (the file is damaged)", blockStart);
+            var stored = ArrayPool<byte>.Shared.Rent(storedLength);
+            var block = new RawBlock(stored, storedLength, count, blockStart);
+            try
+            {
+                Fill(stored.AsSpan(0, storedLength), "a block");
+                if (checksums && verify && XxHash3.HashToUInt64(stored.AsSpan(0, storedLength)) != hash)
+                    throw Fail("a block checksum does not match (the file is damaged)", blockStart);
+                if (compressed)
+                {
+                    var raw = ArrayPool<byte>.Shared.Rent(rawLength);
+                    var n = LZ4Codec.Decode(stored.AsSpan(0, storedLength), raw.AsSpan(0, rawLength));
+                    block.Release();
+                    block = new RawBlock(raw, rawLength, count, blockStart);
+                    if (n != rawLength) throw Fail("a compressed block cannot be decompressed", blockStart);
+                }
+            }
+            catch
+            {
+                block.Release();
+                throw;
+            }
             blockHashes.Append(head[13..]);
-            ReadOnlyMemory<byte> raw;
-            if (compressed)
-            {
-                if (_raw.Length < rawLength) _raw = new byte[rawLength];
-                var n = LZ4Codec.Decode(stored, _raw.AsSpan(0, rawLength));
-                if (n != rawLength) throw Fail("a compressed block cannot be decompressed", blockStart);
-                raw = _raw.AsMemory(0, rawLength);
-            }
-            else
-            {
-                raw = _stored.AsMemory(0, storedLength);
-            }
-            DecodeBlock(codec, raw, count, blockStart, onObject);
             objects += count;
             blocks++;
+            onBlock(block);
         }
         ReadTrailer(objects, blocks, checksums && verify ? blockHashes.GetCurrentHashAsUInt64() : null);
         BlocksRead = blocks;
         return objects;
     }
 
-    private void DecodeBlock<TObject>(IObjectCodec<TObject> codec, ReadOnlyMemory<byte> raw, int count, long blockStart, Action<TObject> onObject)
+    /// <summary>One block's objects, encoded, in a pooled buffer: give it back with <see cref="Release"/>.</summary>
+    public sealed class RawBlock(byte[] buffer, int length, int count, long start)
     {
+        private byte[]? _buffer = buffer;
+
+        /// <summary>The encoded objects.</summary>
+        public ReadOnlyMemory<byte> Bytes => (_buffer ?? throw new ObjectDisposedException(nameof(RawBlock))).AsMemory(0, length);
+
+        /// <summary>How many objects the block holds.</summary>
+        public int Count => count;
+
+        /// <summary>Where the block starts in the file, for error messages.</summary>
+        public long Start => start;
+
+        /// <summary>Returns the buffer to the pool; the block is unusable afterwards. Idempotent.</summary>
+        public void Release()
+        {
+            if (Interlocked.Exchange(ref _buffer, null) is { } b) ArrayPool<byte>.Shared.Return(b);
+        }
+    }
+
+    /// <summary>
+    /// Decodes a block's objects in order, calling <paramref name="onObject"/> for each; any thread may call
+    /// it (it reads nothing of the reader's state but the file's name).
+    /// </summary>
+    public void DecodeBlock<TObject>(IObjectCodec<TObject> codec, RawBlock block, Action<TObject> onObject)
+    {
+        var raw = block.Bytes;
+        var count = block.Count;
+        var blockStart = block.Start;
         var at = 0;
         for (var i = 0; i < count; i++)
         {

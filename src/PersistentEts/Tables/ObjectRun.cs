@@ -1,0 +1,46 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace PersistentEts.Tables;
+
+/// <summary>
+/// A growable run of objects for passes that copy many of them (a snapshot's capture). Unlike
+/// <see cref="List{T}"/>, storing an object does not check its type against the array's: that check reads
+/// the object's header, a cache miss per object when objects are spread over the heap, and it cost a save
+/// as much as encoding did.
+/// </summary>
+internal sealed class ObjectRun<T>
+{
+    // Always a T[] created here, never a covariant array of a derived type, which is what makes the
+    // unchecked stores in Add sound. Entries at Count and beyond are default.
+    private T[] _items;
+
+    public ObjectRun(int capacity = 16) => _items = new T[Math.Max(capacity, 4)];
+
+    /// <summary>Objects in the run.</summary>
+    public int Count { get; private set; }
+
+    public void Add(T item)
+    {
+        if (Count == _items.Length) Array.Resize(ref _items, _items.Length * 2);
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_items), Count++) = item;
+    }
+
+    /// <summary>The objects, valid until the next change.</summary>
+    public ReadOnlySpan<T> AsSpan() => _items.AsSpan(0, Count);
+
+    /// <summary>Empties the run, dropping its references.</summary>
+    public void Clear()
+    {
+        _items.AsSpan(0, Count).Clear();
+        Count = 0;
+    }
+
+    /// <summary>Stores <paramref name="item"/> at <paramref name="index"/> of <paramref name="array"/> without the covariance check (see the class); the array must be exactly a <typeparamref name="T"/>[].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreUnchecked(T[] array, int index, T item)
+    {
+        if ((uint)index >= (uint)array.Length) throw new IndexOutOfRangeException();
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(array), index) = item;
+    }
+}
