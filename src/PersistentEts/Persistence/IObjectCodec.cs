@@ -25,6 +25,13 @@ public interface IObjectCodec<TObject>
     /// </summary>
     string? Schema => null;
 
+    /// <summary>
+    /// True when <see cref="Write"/> and <see cref="Read"/> may run on several threads at once (most
+    /// serializers allow it): saves then encode, and loads decode, on every core. False, the default here,
+    /// keeps the calls of one save or load on one thread at a time.
+    /// </summary>
+    bool IsThreadSafe => false;
+
     /// <summary>Appends one object's encoding to <paramref name="writer"/>.</summary>
     void Write(IBufferWriter<byte> writer, TObject obj);
 

@@ -21,6 +21,9 @@ public sealed class MessagePackObjectCodec<TObject> : IObjectCodec<TObject>
     public string? Schema => Persistence.Schema.SchemaOf<TObject>.Text;
 
     /// <inheritdoc />
+    public bool IsThreadSafe => true;
+
+    /// <inheritdoc />
     public void Write(IBufferWriter<byte> writer, TObject obj) => MessagePackSerializer.Serialize(writer, obj, DefaultCodecOptions.Options);
 
     /// <inheritdoc />

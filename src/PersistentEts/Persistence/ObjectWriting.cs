@@ -1,4 +1,3 @@
-using System.Buffers;
 using MessagePack;
 using PersistentEts.Persistence.Format;
 
@@ -24,7 +23,7 @@ internal static class ObjectWriting
             return i;
         };
 
-    private static int WriteMessagePack<TObject>(ArrayBufferWriter<byte> buffer, ReadOnlySpan<TObject> objects, int stopAtBytes)
+    private static int WriteMessagePack<TObject>(PooledBufferWriter buffer, ReadOnlySpan<TObject> objects, int stopAtBytes)
     {
         var options = DefaultCodecOptions.Options;
         var formatter = options.Resolver.GetFormatterWithVerify<TObject>();

@@ -56,7 +56,7 @@ public static class Snapshot
             writer.WriteHeader(header);
             var write = ObjectWriting.For(codec);
             using var encoder = new BlockEncoder<TObject>(view,
-                (buffer, objects, stopAt) => Encode(codec, write, buffer, objects, stopAt, full), options.ResolveEncodeThreads());
+                (buffer, objects, stopAt) => Encode(codec, write, buffer, objects, stopAt, full), codec.IsThreadSafe ? options.ResolveEncodeThreads() : 1);
             foreach (var chunk in encoder.Chunks())
             {
                 foreach (var (start, length, count) in chunk.Blocks) writer.WriteBlock(chunk.Buffer.WrittenSpan.Slice(start, length), count);
@@ -71,7 +71,7 @@ public static class Snapshot
         return new SnapshotResult(full, objects, bytes, stopwatch.Elapsed, view.Pause) { ChangeCount = view.ChangeCount };
     }
 
-    private static int Encode<TObject>(IObjectCodec<TObject> codec, WriteObjects<TObject> write, System.Buffers.ArrayBufferWriter<byte> buffer,
+    private static int Encode<TObject>(IObjectCodec<TObject> codec, WriteObjects<TObject> write, PooledBufferWriter buffer,
         ReadOnlySpan<TObject> objects, int stopAtBytes, string path)
     {
         try

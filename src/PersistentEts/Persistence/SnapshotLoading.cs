@@ -53,7 +53,8 @@ internal sealed class SnapshotLoading<TKey, TObject> where TKey : notnull
     /// <summary>Loads every object of <paramref name="reader"/>'s blocks into <paramref name="core"/>; the header has been read.</summary>
     public static void Run(SnapshotReader reader, TableCore<TKey, TObject> core, IObjectCodec<TObject> codec, bool verify, string path)
     {
-        var loading = new SnapshotLoading<TKey, TObject>(reader, core, codec, path, Format.BlockEncoder<TObject>.DefaultWorkers);
+        var workers = codec.IsThreadSafe ? Format.BlockEncoder<TObject>.DefaultWorkers : 1;
+        var loading = new SnapshotLoading<TKey, TObject>(reader, core, codec, path, workers);
         loading.Load(verify);
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -9,21 +10,47 @@ namespace PersistentEts.Tables;
 /// the object's header, a cache miss per object when objects are spread over the heap, and it cost a save
 /// as much as encoding did.
 /// </summary>
-internal sealed class ObjectRun<T>
+/// <remarks>Its arrays come from the shared pool (a save's runs are large): dispose it to give them back.</remarks>
+internal sealed class ObjectRun<T> : IDisposable
 {
-    // Always a T[] created here, never a covariant array of a derived type, which is what makes the
-    // unchecked stores in Add sound. Entries at Count and beyond are default.
+    // Always a T[] made by the pool for T, never a covariant array of a derived type, which is what makes
+    // the unchecked stores in Add sound. Entries at Count and beyond are default.
     private T[] _items;
 
-    public ObjectRun(int capacity = 16) => _items = new T[Math.Max(capacity, 4)];
+    public ObjectRun(int capacity = 16) => _items = Rent(Math.Max(capacity, 4));
+
+    // Anyone may return an array to the shared pool, a covariant one too (a string[] to the pool of
+    // object): only an array of exactly T[] is kept.
+    private static T[] Rent(int length)
+    {
+        var array = ArrayPool<T>.Shared.Rent(length);
+        return array.GetType() == typeof(T[]) ? array : new T[length];
+    }
 
     /// <summary>Objects in the run.</summary>
     public int Count { get; private set; }
 
     public void Add(T item)
     {
-        if (Count == _items.Length) Array.Resize(ref _items, _items.Length * 2);
+        if (Count == _items.Length) Grow();
         Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_items), Count++) = item;
+    }
+
+    private void Grow()
+    {
+        var grown = Rent(_items.Length * 2);
+        _items.AsSpan(0, Count).CopyTo(grown);
+        _items.AsSpan(0, Count).Clear();
+        ArrayPool<T>.Shared.Return(_items);
+        _items = grown;
+    }
+
+    /// <summary>Gives the array back to the pool, emptied; the run must not be used afterwards.</summary>
+    public void Dispose()
+    {
+        Clear();
+        ArrayPool<T>.Shared.Return(_items);
+        _items = [];
     }
 
     /// <summary>The objects, valid until the next change.</summary>
@@ -36,7 +63,7 @@ internal sealed class ObjectRun<T>
         Count = 0;
     }
 
-    /// <summary>Stores <paramref name="item"/> at <paramref name="index"/> of <paramref name="array"/> without the covariance check (see the class); the array must be exactly a <typeparamref name="T"/>[].</summary>
+    /// <summary>Stores <paramref name="item"/> at <paramref name="index"/> of <paramref name="array"/> without the covariance check (see the class); the caller made the array, as exactly a <typeparamref name="T"/>[].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreUnchecked(T[] array, int index, T item)
     {

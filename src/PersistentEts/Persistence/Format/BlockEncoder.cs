@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using PersistentEts.Tables;
@@ -9,7 +8,7 @@ namespace PersistentEts.Persistence.Format;
 /// Writes objects into a buffer one after another, after each object stopping once the buffer holds at
 /// least <paramref name="stopAtBytes"/> bytes; returns how many objects it wrote.
 /// </summary>
-internal delegate int WriteObjects<TObject>(ArrayBufferWriter<byte> buffer, ReadOnlySpan<TObject> objects, int stopAtBytes);
+internal delegate int WriteObjects<TObject>(PooledBufferWriter buffer, ReadOnlySpan<TObject> objects, int stopAtBytes);
 
 /// <summary>
 /// A save's encoding, on every core. Worker threads read the table's capture and encode it into blocks in
@@ -36,7 +35,7 @@ internal sealed class BlockEncoder<TObject> : IDisposable
         internal TObject[]? Objects;
         internal long Sequence;
 
-        public ArrayBufferWriter<byte> Buffer { get; } = new(SnapshotFormat.TargetBlockBytes + (64 << 10));
+        public PooledBufferWriter Buffer { get; } = new(SnapshotFormat.TargetBlockBytes + (64 << 10));
 
         public List<(int Start, int Length, int Count)> Blocks { get; } = [];
     }
@@ -116,7 +115,7 @@ internal sealed class BlockEncoder<TObject> : IDisposable
 
     private void EncodeParts()
     {
-        var run = new ObjectRun<TObject>(1024);
+        using var run = new ObjectRun<TObject>(1024);
         for (var part = Interlocked.Increment(ref _lastPartTaken); part < _parts; part = Interlocked.Increment(ref _lastPartTaken))
         {
             run.Clear();
@@ -242,6 +241,8 @@ internal sealed class BlockEncoder<TObject> : IDisposable
         _cancel.Cancel();
         Task.WaitAll(_workers);
         _source?.Dispose();
+        // Every chunk is back in the pool now: the workers have stopped and the writer returned its last.
+        while (_free.TryTake(out var chunk)) chunk.Buffer.Dispose();
         _free.Dispose();
         _cancel.Dispose();
     }
