@@ -5,6 +5,9 @@ namespace PersistentEts.Bench;
 
 internal static partial class WholeProcess
 {
+    /// <summary>How the benchmark's saves run: the defaults, or --encode-threads N.</summary>
+    private static SnapshotWriteOptions SaveOptions = SnapshotWriteOptions.Default;
+
     private static void Persistence(TableType type, Row[] rows, List<(string, string)> figures)
     {
         var n = rows.Length;
@@ -18,7 +21,7 @@ internal static partial class WholeProcess
             rows = null!; // the table holds them now; the array must not count as the table's memory
             var steady = GC.GetTotalMemory(forceFullCollection: true);
             // Before anything else is in memory: the save's high-water mark over the table alone.
-            var peak = PeakDuringSave(() => Snapshot.Save(table, path));
+            var peak = PeakDuringSave(() => Snapshot.Save(table, path, SaveOptions));
 
             // The hand-rolled alternative holds the same rows in a ConcurrentDictionary.
             var diy = new System.Collections.Concurrent.ConcurrentDictionary<int, Row>();
@@ -26,10 +29,10 @@ internal static partial class WholeProcess
             var diyPath = Path.Combine(dir, "rows.diy");
 
             // Warm both codecs once, then time saves (sync on) and loads, ours and hand-rolled alternately.
-            Snapshot.Save(table, path);
+            Snapshot.Save(table, path, SaveOptions);
             HandRolledDump.Save(diy, diyPath);
             var fixPause = TimeSpan.Zero;
-            var (snapshot, diySave) = Measure.Alternating(5, () => fixPause = Snapshot.Save(table, path).WriterPause,
+            var (snapshot, diySave) = Measure.Alternating(5, () => fixPause = Snapshot.Save(table, path, SaveOptions).WriterPause,
                 () => HandRolledDump.Save(diy, diyPath), () => GC.Collect(), () => GC.Collect());
             var fileBytes = new FileInfo(path).Length;
             long loaded = 0, diyLoaded = 0;
@@ -40,7 +43,7 @@ internal static partial class WholeProcess
             }, () => diyLoaded = HandRolledDump.Load<Row>(diyPath, r => r.Id).Count, () => GC.Collect(), () => GC.Collect());
             // Process CPU time of one of each: stable where wall time is not, on a noisy machine.
             GC.Collect();
-            var saveCpu = Measure.CpuSeconds(() => Snapshot.Save(table, path));
+            var saveCpu = Measure.CpuSeconds(() => Snapshot.Save(table, path, SaveOptions));
             GC.Collect();
             var diySaveCpu = Measure.CpuSeconds(() => HandRolledDump.Save(diy, diyPath));
             GC.Collect();
@@ -54,7 +57,7 @@ internal static partial class WholeProcess
             var (idle, _) = Writers(r => table.Insert(r), n, TimeSpan.FromSeconds(2), null);
             var gcBefore = GC.GetTotalPauseDuration();
             var gen2Before = GC.CollectionCount(2);
-            var (during, maxPause) = Writers(r => table.Insert(r), n, TimeSpan.FromSeconds(2), () => Snapshot.Save(table, path));
+            var (during, maxPause) = Writers(r => table.Insert(r), n, TimeSpan.FromSeconds(2), () => Snapshot.Save(table, path, SaveOptions));
             var gcPause = GC.GetTotalPauseDuration() - gcBefore;
             var gen2 = GC.CollectionCount(2) - gen2Before;
             // The hand-rolled dump's memory alone: without the table, the dictionary holds the rows.

@@ -21,6 +21,7 @@ internal static partial class WholeProcess
             if (args[i] == "--records") records = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
             if (args[i] == "--type") type = ParseType(args[i + 1]);
             if (args[i] == "--only") only = args[i + 1];
+            if (args[i] == "--encode-threads") SaveOptions = new() { EncodeThreads = int.Parse(args[i + 1], CultureInfo.InvariantCulture) };
         }
         if (only is not (null or "ops" or "persistence" or "log")) throw new ArgumentException($"unknown --only '{only}' (ops, persistence, log)");
         if (records < 1000) throw new ArgumentException("--records must be at least 1000");

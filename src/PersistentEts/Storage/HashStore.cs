@@ -11,19 +11,27 @@ namespace PersistentEts.Storage;
 /// </summary>
 /// <remarks>
 /// Chains are immutable: a write builds the nodes it changes and publishes the chain's new head with one
-/// release write, so a reader walking a chain sees it entirely as it was before or after the write. A
+/// release write, so a reader walking a chain sees it entirely as it was before or after the write. The
+/// one exception is a set's value, one reference replaced in place with a release write. A
 /// segment grows by building a new bucket array from copies of its nodes and publishing it the same way.
 /// </remarks>
 internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKey : notnull
 {
-    /// <summary>One node of a chain; never changed once published.</summary>
+    /// <summary>One node of a chain; never changed once published, except its value where that is one reference (see <see cref="ValueWriteIsAtomic"/>).</summary>
     private sealed class Node(TKey key, int hash, TBucket value, Node? next)
     {
         public readonly TKey Key = key;
         public readonly int Hash = hash;
-        public readonly TBucket Value = value;
+        public TBucket Value = value;
         public readonly Node? Next = next;
     }
+
+    // A set's bucket is one reference, written and read whole by the processor: replacing a key's object
+    // then writes the node's value in place, as ConcurrentDictionary does, instead of building a new node
+    // and copying the chain before it (a node less to allocate per update, and for the collector to
+    // promote: every update's survivors are what ephemeral collections copy). A bag's bucket is a struct of
+    // two fields, which a reader could see half written, so its nodes are replaced whole.
+    private static readonly bool ValueWriteIsAtomic = !typeof(TBucket).IsValueType;
 
     // One bucket array per stripe (its segment), replaced whole when it grows; only the heads in it change
     // in place. Written only under the stripe's lock, read by anyone. Never null: an empty segment has an
@@ -169,7 +177,8 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
         var head = buckets[index];
         if (Find(head, key, hash) is { } found)
         {
-            Volatile.Write(ref buckets[index], Replace(head!, found, new Node(key, hash, bucket, found.Next)));
+            if (ValueWriteIsAtomic) Volatile.Write(ref Unsafe.As<TBucket, object?>(ref found.Value), Unsafe.As<TBucket, object?>(ref bucket));
+            else Volatile.Write(ref buckets[index], Replace(head!, found, new Node(key, hash, bucket, found.Next)));
             return false;
         }
         Volatile.Write(ref buckets[index], new Node(key, hash, bucket, head));
