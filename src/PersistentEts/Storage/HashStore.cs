@@ -74,8 +74,6 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
         _counts = new int[stripes * CountStride];
     }
 
-    public bool IsOrdered => false;
-
     public int StripeCount => _locks.Length;
 
     /// <summary>Keys in the table; exact while the caller holds every stripe lock, a moment's sum otherwise.</summary>
@@ -267,22 +265,13 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     /// <summary>One entry, with the caller's state.</summary>
     public delegate void VisitEntry<TState>(ref TState state, TKey key, TBucket bucket);
 
-    // Hashed stores are traversed through their enumerator or WalkKeys, never by position.
-    public List<KeyValuePair<TKey, TBucket>> CopyRange(bool hasAfter, TKey after, int max, bool descending) =>
-        throw new InvalidOperationException("Hashed stores have no key order.");
-
+    /// <summary>A copy of all keys, read without locks (see <see cref="GetEnumerator"/>); traversals sort it into their walk order.</summary>
     public TKey[] WalkKeys()
     {
         var list = new List<TKey>();
         foreach (var kv in this) list.Add(kv.Key);
         return [.. list];
     }
-
-    public bool TryNeighbour(TKey key, bool next, out TKey neighbour) =>
-        throw new InvalidOperationException("Hashed stores have no key order.");
-
-    public bool TryEdge(bool first, out TKey key) =>
-        throw new InvalidOperationException("Hashed stores have no key order.");
 
     /// <summary>
     /// Every entry, lock-free: each chain as it was when the walk reached it, so an entry changed during the

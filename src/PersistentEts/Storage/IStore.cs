@@ -1,7 +1,9 @@
 namespace PersistentEts.Storage;
 
 /// <summary>
-/// A key → bucket map with the locking discipline every table type shares.
+/// A key → bucket map with the locking discipline every table type shares. What only one kind of store
+/// can do is on its own type: key order on <see cref="IOrderedStore{TKey, TBucket}"/>, walks by hash and
+/// snapshot partitions on <see cref="HashStore{TKey, TBucket}"/>.
 /// </summary>
 /// <remarks>
 /// Writers take the stripe lock of the key (<see cref="LockOf"/>) and then call the <c>*Locked</c>
@@ -11,9 +13,6 @@ namespace PersistentEts.Storage;
 /// </remarks>
 internal interface IStore<TKey, TBucket> where TKey : notnull
 {
-    /// <summary>True when keys are kept in comparer order.</summary>
-    bool IsOrdered { get; }
-
     /// <summary>Number of lock stripes; stripe indices run from 0 to this minus one.</summary>
     int StripeCount { get; }
 
@@ -46,21 +45,4 @@ internal interface IStore<TKey, TBucket> where TKey : notnull
 
     /// <summary>Ends what <see cref="EnterMultiKeyWrite"/> began.</summary>
     void ExitMultiKeyWrite();
-
-    /// <summary>
-    /// Up to <paramref name="max"/> entries following <paramref name="after"/> (or from the start when
-    /// <paramref name="hasAfter"/> is false), in traversal order, copied out so the caller can work on them
-    /// without locks. Ordered stores go in key order, backwards when <paramref name="descending"/>.
-    /// Ordered stores only; hashed stores are walked with <see cref="WalkKeys"/> or their enumerator.
-    /// </summary>
-    List<KeyValuePair<TKey, TBucket>> CopyRange(bool hasAfter, TKey after, int max, bool descending);
-
-    /// <summary>A copy of all keys in a stable walk order; used to traverse hashed stores.</summary>
-    TKey[] WalkKeys();
-
-    /// <summary>Ordered stores: the first key strictly after (or before) <paramref name="key"/>.</summary>
-    bool TryNeighbour(TKey key, bool next, out TKey neighbour);
-
-    /// <summary>Ordered stores: the smallest or largest key.</summary>
-    bool TryEdge(bool first, out TKey key);
 }

@@ -13,9 +13,6 @@ internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, BagObjec
     private readonly IEqualityComparer<TObject> _objectEquality;
     private readonly bool _duplicates;
 
-    // The store typed as its sealed class, so lookups make direct, inlinable calls (see SetCore).
-    private readonly HashStore<TKey, BagObjects<TObject>> _hashed;
-
     public BagCore(string name, TableOptions options, Func<TObject, TKey> keyOf, string keyDescription,
         HashStore<TKey, BagObjects<TObject>> store, IEqualityComparer<TKey> keyEquality, IEqualityComparer<TObject> objectEquality,
         TableWiring<TKey, TObject> wiring)
@@ -23,7 +20,6 @@ internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, BagObjec
     {
         _objectEquality = objectEquality;
         _duplicates = options.Type == TableType.DuplicateBag;
-        _hashed = store;
         // Private tables check the reader on every call, so they never take the fast path.
         EnableFastBagReads(options.Protection == TableProtection.Private ? null : store);
     }
@@ -36,7 +32,7 @@ internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, BagObjec
 
     public override bool TryLookup(TKey key, out TObject obj)
     {
-        if (_hashed.TryGet(key, out var objects))
+        if (Hashed!.TryGet(key, out var objects))
         {
             obj = objects.First;
             return true;
@@ -45,7 +41,7 @@ internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, BagObjec
         return false;
     }
 
-    public override bool Contains(TKey key) => _hashed.TryGet(key, out _);
+    public override bool Contains(TKey key) => Hashed!.TryGet(key, out _);
 
     public override void Insert(TObject obj)
     {
@@ -56,7 +52,7 @@ internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, BagObjec
 
     private void AddLocked(int stripe, TKey key, TObject obj)
     {
-        if (!_hashed.TryGetLocked(key, out var bucket))
+        if (!Hashed!.TryGetLocked(key, out var bucket))
         {
             PutLocked(stripe, key, BagObjects<TObject>.Of(obj), 1);
             return;

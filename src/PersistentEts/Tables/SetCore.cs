@@ -8,27 +8,24 @@ internal sealed partial class SetCore<TKey, TObject> : StoreCore<TKey, TObject, 
 {
     private readonly IEqualityComparer<TObject> _objectEquality;
 
-    // The store again, typed as the sealed class when it is one, so the hottest reads make direct,
-    // inlinable calls: a random lookup is bound by cache misses, and a short path lets the processor
-    // overlap the misses of successive lookups.
-    private readonly HashStore<TKey, TObject>? _hashed;
-
     public SetCore(string name, TableOptions options, Func<TObject, TKey> keyOf, string keyDescription,
         IStore<TKey, TObject> store, IEqualityComparer<TKey> keyEquality, IEqualityComparer<TObject> objectEquality,
         TableWiring<TKey, TObject> wiring)
         : base(name, options, keyOf, keyDescription, store, keyEquality, wiring)
     {
         _objectEquality = objectEquality;
-        _hashed = store as HashStore<TKey, TObject>;
         // Private tables check the reader on every call, so they never take the fast path.
-        EnableFastReads(options.Protection == TableProtection.Private ? null : _hashed);
+        EnableFastReads(options.Protection == TableProtection.Private ? null : Hashed);
     }
 
+    // Through the sealed type when hashed, so the hottest reads make direct, inlinable calls: a random
+    // lookup is bound by cache misses, and a short path lets the processor overlap the misses of
+    // successive lookups.
     public override bool TryLookup(TKey key, out TObject obj) =>
-        _hashed is { } h ? h.TryGet(key, out obj) : Store.TryGet(key, out obj);
+        Hashed is { } h ? h.TryGet(key, out obj) : Store.TryGet(key, out obj);
 
     public override bool Contains(TKey key) =>
-        _hashed is { } h ? h.TryGet(key, out _) : Store.TryGet(key, out _);
+        Hashed is { } h ? h.TryGet(key, out _) : Store.TryGet(key, out _);
 
     protected override ReadOnlySpan<TObject> Objects(ref TObject bucket) => MemoryMarshal.CreateReadOnlySpan(ref bucket, 1);
 
@@ -39,7 +36,7 @@ internal sealed partial class SetCore<TKey, TObject> : StoreCore<TKey, TObject, 
     public override void Insert(TObject obj)
     {
         var key = KeyOfChecked(obj, nameof(obj));
-        if (_hashed is { } h)
+        if (Hashed is { } h)
         {
             // The same as below through the sealed type: direct calls the JIT can inline.
             var s = h.StripeOf(key);

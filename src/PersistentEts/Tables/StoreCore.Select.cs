@@ -42,7 +42,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     {
         var results = new List<TResult>(Math.Min(limit, 1024));
         // Hashed tables page over a copy of the keys taken by the first page; ordered ones resume by key.
-        var walkKeys = Store.IsOrdered ? null : from?.WalkKeys ?? Store.WalkKeys();
+        var walkKeys = Hashed is { } hashed ? from?.WalkKeys ?? hashed.WalkKeys() : null;
         foreach (var (key, bucket, index) in Resume(from, descending, walkKeys))
         {
             var b = bucket;
@@ -83,7 +83,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         }
         while (true)
         {
-            var chunk = Store.CopyRange(hasAfter, after, ChunkSize, descending);
+            var chunk = Ordered!.CopyRange(hasAfter, after, ChunkSize, descending);
             foreach (var kv in chunk) yield return (kv.Key, kv.Value, 0);
             if (chunk.Count < ChunkSize) yield break;
             hasAfter = true;
@@ -107,7 +107,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
 
     protected void EnsureOrdered(string operation)
     {
-        if (!Store.IsOrdered) Throw.WrongType(operation, Type, "an ordered_set");
+        if (Ordered is null) Throw.WrongType(operation, Type, "an ordered_set");
     }
 
     protected void EnsureSet(string operation)

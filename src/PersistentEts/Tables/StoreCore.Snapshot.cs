@@ -34,15 +34,15 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         // Hashed stores: the readers emit partition (stripe) by partition, in any order and several at once,
         // each under its stripe's lock; an entry is set once its partition is emitted. Written and read
         // only under that partition's stripe lock (a writer holds its key's), so it needs no fence of its own.
-        public readonly bool[] EmittedPartitions = owner.Store is HashStore<TKey, TBucket> h ? new bool[h.Partitions] : [];
+        public readonly bool[] EmittedPartitions = owner.Hashed is { } h ? new bool[h.Partitions] : [];
 
-        public bool IsEmitted(TKey key) => Closed || (owner.Store is HashStore<TKey, TBucket> hashed
+        public bool IsEmitted(TKey key) => Closed || (owner.Hashed is { } hashed
             ? EmittedPartitions[hashed.PartitionOf(key)]
             : HasCursor && owner.KeyOrder!.Compare(key, CursorKey) <= 0);
     }
 
     // The ordered store's comparer, for capture cursors; null for hashed stores.
-    private IComparer<TKey>? KeyOrder => (Store as SortedStore<TKey, TBucket>)?.Comparer;
+    private IComparer<TKey>? KeyOrder => Ordered?.Comparer;
 
     /// <summary>Called before every change to a key, under its stripe lock: saves the pre-image if a capture needs it.</summary>
     private void BeforeWriteLocked(TKey key)
@@ -101,9 +101,9 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     }
 
     private IEnumerable<TObject> CapturedObjects(Capture c) =>
-        Store.IsOrdered ? CapturedOrdered(c) : CapturedHashed(c);
+        Ordered is { } ordered ? CapturedOrdered(c, ordered) : CapturedHashed(c, Hashed!);
 
-    private IEnumerable<TObject> CapturedOrdered(Capture c)
+    private IEnumerable<TObject> CapturedOrdered(Capture c, IOrderedStore<TKey, TBucket> ordered)
     {
         var batch = new ObjectRun<TObject>(ChunkSize);
         while (true)
@@ -112,7 +112,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
             bool done;
             lock (Store.LockOf(0))
             {
-                var chunk = Store.CopyRange(c.HasCursor, c.CursorKey, ChunkSize, descending: false);
+                var chunk = ordered.CopyRange(c.HasCursor, c.CursorKey, ChunkSize, descending: false);
                 foreach (var (key, bucket) in chunk) EmitLocked(c, key, bucket, batch);
                 if (chunk.Count > 0)
                 {
@@ -131,10 +131,10 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     }
 
     /// <summary>Hashed stores, one part after another (see <see cref="ReadPart"/>).</summary>
-    private IEnumerable<TObject> CapturedHashed(Capture c)
+    private IEnumerable<TObject> CapturedHashed(Capture c, HashStore<TKey, TBucket> hashed)
     {
-        var batch = new ObjectRun<TObject>();
-        for (var p = 0; p < ((HashStore<TKey, TBucket>)Store).Partitions; p++)
+        using var batch = new ObjectRun<TObject>();
+        for (var p = 0; p < hashed.Partitions; p++)
         {
             batch.Clear();
             ReadPart(c, p, batch);
@@ -150,7 +150,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     /// </summary>
     private void ReadPart(Capture c, int part, ObjectRun<TObject> into)
     {
-        var hashed = (HashStore<TKey, TBucket>)Store;
+        var hashed = Hashed!;
         var stripe = hashed.StripeOfPartition(part);
         lock (Store.LockOf(stripe))
         {
@@ -204,7 +204,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
 
         public IEnumerable<TObject> Objects() => core.CapturedObjects(core._capture!);
 
-        public int Parts => core.Store is HashStore<TKey, TBucket> h ? h.Partitions : 0;
+        public int Parts => core.Hashed?.Partitions ?? 0;
 
         public void ReadPart(int part, ObjectRun<TObject> into) => core.ReadPart(core._capture!, part, into);
 

@@ -1,5 +1,3 @@
-using PersistentEts.Storage;
-
 namespace PersistentEts.Tables;
 
 internal abstract partial class StoreCore<TKey, TObject, TBucket>
@@ -28,7 +26,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     private HashedWalk BuildWalk()
     {
         var version = ChangeCount;
-        var keys = Store.WalkKeys();
+        var keys = Hashed!.WalkKeys();
         var hashes = new uint[keys.Length];
         for (var i = 0; i < keys.Length; i++) hashes[i] = WalkHash(keys[i]);
         Array.Sort(hashes, keys);
@@ -92,26 +90,26 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     }
 
     public override bool TryFirst(out TKey key) =>
-        Store.IsOrdered ? Store.TryEdge(true, out key) : NextLiveKey(CurrentWalk(refresh: true), 0, out key);
+        Ordered is { } ordered ? ordered.TryEdge(true, out key) : NextLiveKey(CurrentWalk(refresh: true), 0, out key);
 
     // For hashed tables, last/prev are first/next, as in ETS.
     public override bool TryLast(out TKey key) =>
-        Store.IsOrdered ? Store.TryEdge(false, out key) : TryFirst(out key);
+        Ordered is { } ordered ? ordered.TryEdge(false, out key) : TryFirst(out key);
 
     public override bool TryNext(TKey key, out TKey next)
     {
-        if (Store.IsOrdered) return Store.TryNeighbour(key, true, out next);
+        if (Ordered is { } ordered) return ordered.TryNeighbour(key, true, out next);
         var walk = CurrentWalk(refresh: false);
         return NextLiveKey(walk, IndexAfter(walk, key), out next);
     }
 
     public override bool TryPrev(TKey key, out TKey prev) =>
-        Store.IsOrdered ? Store.TryNeighbour(key, false, out prev) : TryNext(key, out prev);
+        Ordered is { } ordered ? ordered.TryNeighbour(key, false, out prev) : TryNext(key, out prev);
 
     public override IReadOnlyList<TObject>? Slot(int index)
     {
         if (index < 0) Throw.Argument(nameof(index), "A slot index cannot be negative.");
-        if (Store.IsOrdered)
+        if (Ordered is not null)
         {
             // The i-th object in key order, as ETS's ordered_set slot.
             var seen = 0;
@@ -130,16 +128,17 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     /// <summary>Every (key, bucket) pair; ordered stores in key order, read a chunk at a time under the lock.</summary>
     protected IEnumerable<(TKey Key, TBucket Bucket)> Buckets(bool descending)
     {
-        if (Store is HashStore<TKey, TBucket> hashed)
+        if (Hashed is { } hashed)
         {
             foreach (var kv in hashed) yield return (kv.Key, kv.Value);
             yield break;
         }
+        var ordered = Ordered!;
         var hasAfter = false;
         TKey after = default!;
         while (true)
         {
-            var chunk = Store.CopyRange(hasAfter, after, ChunkSize, descending);
+            var chunk = ordered.CopyRange(hasAfter, after, ChunkSize, descending);
             foreach (var kv in chunk) yield return (kv.Key, kv.Value);
             if (chunk.Count < ChunkSize) yield break;
             hasAfter = true;
@@ -150,11 +149,11 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     public override TAcc Fold<TAcc>(TAcc seed, Func<TAcc, TObject, TAcc> folder, bool fromRight)
     {
         var acc = seed;
-        foreach (var (_, bucket) in Buckets(fromRight && Store.IsOrdered))
+        foreach (var (_, bucket) in Buckets(fromRight && Ordered is not null))
         {
             var b = bucket;
             var objects = Objects(ref b);
-            if (fromRight && Store.IsOrdered)
+            if (fromRight && Ordered is not null)
                 for (var i = objects.Length - 1; i >= 0; i--) acc = folder(acc, objects[i]);
             else
                 foreach (var o in objects) acc = folder(acc, o);

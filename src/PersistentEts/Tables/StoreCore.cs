@@ -14,6 +14,11 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
     protected readonly IStore<TKey, TBucket> Store;
     protected readonly IEqualityComparer<TKey> KeyEquality;
 
+    // The store again, as the kind it is: exactly one of these is set. Key order, and the walks and
+    // snapshot partitions of hashing, are only on the store that has them.
+    private protected readonly IOrderedStore<TKey, TBucket>? Ordered;
+    private protected readonly HashStore<TKey, TBucket>? Hashed;
+
     // Per stripe: [s*8] objects held, [s*8+1] changes made. Written only under the stripe's lock.
     private readonly long[] _stats;
 
@@ -22,6 +27,9 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
         : base(name, options, keyOf, keyDescription, wiring)
     {
         Store = store;
+        Ordered = store as IOrderedStore<TKey, TBucket>;
+        Hashed = store as HashStore<TKey, TBucket>;
+        if ((Ordered is null) == (Hashed is null)) throw new ArgumentException("A store is either ordered or hashed.", nameof(store));
         KeyEquality = keyEquality;
         _stats = new long[store.StripeCount * StatsStride];
     }

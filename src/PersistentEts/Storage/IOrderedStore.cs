@@ -1,0 +1,21 @@
+namespace PersistentEts.Storage;
+
+/// <summary>A store that keeps its keys in comparer order (an ordered_set's), with what that order allows.</summary>
+internal interface IOrderedStore<TKey, TBucket> : IStore<TKey, TBucket> where TKey : notnull
+{
+    /// <summary>The order of the keys.</summary>
+    IComparer<TKey> Comparer { get; }
+
+    /// <summary>
+    /// Up to <paramref name="max"/> entries following <paramref name="after"/> (or from the start when
+    /// <paramref name="hasAfter"/> is false), in key order, backwards when <paramref name="descending"/>,
+    /// copied out so the caller can work on them without locks.
+    /// </summary>
+    List<KeyValuePair<TKey, TBucket>> CopyRange(bool hasAfter, TKey after, int max, bool descending);
+
+    /// <summary>The first key strictly after (or before) <paramref name="key"/>.</summary>
+    bool TryNeighbour(TKey key, bool next, out TKey neighbour);
+
+    /// <summary>The smallest or largest key.</summary>
+    bool TryEdge(bool first, out TKey key);
+}
