@@ -85,6 +85,16 @@ internal static partial class WholeProcess
 
         var (insert, baseInsert) = Measure.Alternating(runs, insertTable, insertBase, freshTable, freshBase);
         var (lookup, baseLookup) = Measure.Alternating(runs, lookupTable, lookupBase);
+        if (type == TableType.OrderedSet)
+        {
+            // The ordered_set's target is relative to our own set's lookups: both in this process, alternating.
+            using var set = NewTable(TableType.Set);
+            set.Insert(rows);
+            var (orderedLookup, setLookup) = Measure.Alternating(runs, lookupTable,
+                () => Measure.Split(n, (a, b) => { for (var i = a; i < b; i++) set.TryLookup(keys[i], out _); }));
+            figures.Add(("set_lookup_ops_s", Ops(n / setLookup)));
+            figures.Add(("lookup_vs_set", F(setLookup / orderedLookup)));
+        }
         table!.Dispose();
 
         figures.Add(("insert_ops_s", Ops(n / insert)));

@@ -10,7 +10,7 @@ namespace PersistentEts.Storage;
 /// red-black tree (<see cref="SortedDictionary{TKey, TValue}"/>) lacks. Every member, reads included, runs
 /// under <see cref="LockOf"/>; the single stripe makes multi-key writes trivially isolated.
 /// </remarks>
-internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket> where TKey : notnull
+internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, TBucket> where TKey : notnull
 {
     private const int LeafCapacity = 128;
 
@@ -42,8 +42,6 @@ internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket>
 
     public IComparer<TKey> Comparer => _comparer;
 
-    public bool IsOrdered => true;
-
     public int StripeCount => 1;
 
     public int KeyCount => Volatile.Read(ref _count);
@@ -65,7 +63,9 @@ internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket>
             try
             {
                 var found = TryGetLocked(key, out bucket);
-                Interlocked.MemoryBarrier(); // the reads above complete before the version is read again
+                // The reads above complete before the version is read again: a load-load fence, which costs
+                // nothing on x64; a full fence here stalled every lookup until its reads were done.
+                Volatile.ReadBarrier();
                 if (Volatile.Read(ref _version) == before) return found;
             }
             catch (Exception) when (Volatile.Read(ref _version) != before)
@@ -129,8 +129,13 @@ internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket>
             _count = 1;
             return true;
         }
+        var last = _leaves.Count - 1;
+        if (Compare(_maxKeys[last], key) < 0)
+        {
+            AppendChanging(last, key, bucket);
+            return true;
+        }
         var li = LeafAtOrAfter(key);
-        if (li < 0) li = _leaves.Count - 1; // beyond the largest key: append to the last leaf
         var leaf = _leaves[li];
         var i = Search(leaf.Keys, leaf.Count, key);
         if (i >= 0)
@@ -153,6 +158,27 @@ internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket>
         if (i == leaf.Count - 1) _maxKeys[li] = key;
         Volatile.Write(ref _count, _count + 1);
         return true;
+    }
+
+    /// <summary>
+    /// Adds a key larger than every other: into the last leaf, or a new one when it is full. Keys that
+    /// arrive in order (a load, rising ids) thus fill whole leaves, where splitting would leave each half full.
+    /// </summary>
+    private void AppendChanging(int last, TKey key, TBucket bucket)
+    {
+        var leaf = _leaves[last];
+        if (leaf.Count == LeafCapacity)
+        {
+            leaf = new Leaf();
+            _leaves.Add(leaf);
+            _maxKeys.Add(key);
+            last++;
+        }
+        leaf.Keys[leaf.Count] = key;
+        leaf.Values[leaf.Count] = bucket;
+        leaf.Count++;
+        _maxKeys[last] = key;
+        Volatile.Write(ref _count, _count + 1);
     }
 
     public bool RemoveLocked(TKey key)
@@ -207,21 +233,6 @@ internal sealed partial class SortedStore<TKey, TBucket> : IStore<TKey, TBucket>
     public void ExitMultiKeyWrite()
     {
         if (--_multiKeyDepth == 0) Interlocked.Increment(ref _version);
-    }
-
-    public TKey[] WalkKeys()
-    {
-        lock (_lock)
-        {
-            var keys = new TKey[_count];
-            var n = 0;
-            foreach (var leaf in _leaves)
-            {
-                Array.Copy(leaf.Keys, 0, keys, n, leaf.Count);
-                n += leaf.Count;
-            }
-            return keys;
-        }
     }
 
     private void SplitLeaf(int li)
