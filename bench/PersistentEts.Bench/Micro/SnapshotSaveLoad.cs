@@ -3,7 +3,10 @@ using PersistentEts.Persistence;
 
 namespace PersistentEts.Bench.Micro;
 
-/// <summary>Save and load of a set table against writing and reading the same bytes with a plain FileStream.</summary>
+/// <summary>
+/// Save and load of a set table against writing and reading the same bytes with a plain FileStream, and
+/// against the hand-rolled alternative (a ConcurrentDictionary dumped with MessagePack, see HandRolledDump).
+/// </summary>
 [MemoryDiagnoser]
 public class SnapshotSaveLoad
 {
@@ -11,6 +14,8 @@ public class SnapshotSaveLoad
     private string _path = "";
     private byte[] _bytes = [];
     private EtsTable<int, Row> _set = null!;
+    private System.Collections.Concurrent.ConcurrentDictionary<int, Row> _diy = new();
+    private string _diyPath = "";
 
     [Params(10_000, 100_000)]
     public int Size { get; set; }
@@ -25,6 +30,9 @@ public class SnapshotSaveLoad
         _set.Insert(Row.MakeAll(Size));
         Snapshot.Save(_set, _path);
         _bytes = File.ReadAllBytes(_path);
+        foreach (var row in _set.ToList()) _diy[row.Id] = row;
+        _diyPath = Path.Combine(_dir, "t.diy");
+        HandRolledDump.Save(_diy, _diyPath);
     }
 
     [GlobalCleanup]
@@ -54,4 +62,10 @@ public class SnapshotSaveLoad
         using var t = Snapshot.Load(_path, (Row r) => r.Id);
         return t.Count;
     }
+
+    [Benchmark]
+    public void HandRolled_Save() => HandRolledDump.Save(_diy, _diyPath);
+
+    [Benchmark]
+    public int HandRolled_Load() => HandRolledDump.Load<Row>(_diyPath, r => r.Id).Count;
 }

@@ -3,7 +3,7 @@ using BenchmarkDotNet.Attributes;
 
 namespace PersistentEts.Bench.Micro;
 
-/// <summary>Random lookups of existing keys: set and ordered_set against their BCL baselines.</summary>
+/// <summary>Random lookups of existing keys: set, bag and ordered_set against their BCL baselines.</summary>
 [MemoryDiagnoser]
 public class TableLookup
 {
@@ -15,6 +15,7 @@ public class TableLookup
     private readonly object _gate = new();
     private EtsTable<int, Row> _set = null!;
     private EtsTable<int, Row> _ordered = null!;
+    private EtsTable<int, Row> _bag = null!;
 
     [Params(10_000, 1_000_000)]
     public int Size { get; set; }
@@ -30,6 +31,8 @@ public class TableLookup
         _set.Insert(rows);
         _ordered = WholeProcess.NewTable(TableType.OrderedSet);
         _ordered.Insert(rows);
+        _bag = WholeProcess.NewTable(TableType.Bag);
+        _bag.Insert(rows);
     }
 
     [GlobalCleanup]
@@ -37,6 +40,7 @@ public class TableLookup
     {
         _set.Dispose();
         _ordered.Dispose();
+        _bag.Dispose();
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Lookups)]
@@ -71,6 +75,14 @@ public class TableLookup
     {
         var found = 0;
         foreach (var k in _keys) found += _ordered.TryLookup(k, out _) ? 1 : 0;
+        return found;
+    }
+
+    [Benchmark(OperationsPerInvoke = Lookups)]
+    public int Bag_TryLookup()
+    {
+        var found = 0;
+        foreach (var k in _keys) found += _bag.TryLookup(k, out _) ? 1 : 0;
         return found;
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using PersistentEts.Persistence.Format;
 using PersistentEts.Tables;
 
@@ -169,7 +170,7 @@ internal sealed class SnapshotLoading<TKey, TObject> where TKey : notnull
         {
             for (long next = 0; TakeDecoded(next, out var objects); next++)
             {
-                foreach (var o in objects) Insert(o);
+                Insert(CollectionsMarshal.AsSpan(objects));
                 _slots.Release();
             }
         }
@@ -202,6 +203,18 @@ internal sealed class SnapshotLoading<TKey, TObject> where TKey : notnull
         try
         {
             _core.RestoreObject(obj);
+        }
+        catch (EtsArgumentException e)
+        {
+            throw new SnapshotFileException(_path, $"an object cannot be stored: {e.Message}", null, e);
+        }
+    }
+
+    private void Insert(ReadOnlySpan<TObject> objects)
+    {
+        try
+        {
+            _core.RestoreObjects(objects);
         }
         catch (EtsArgumentException e)
         {

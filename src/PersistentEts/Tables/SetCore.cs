@@ -33,6 +33,9 @@ internal sealed partial class SetCore<TKey, TObject> : StoreCore<TKey, TObject, 
 
     protected override TObject Joined(TObject bucket, TObject obj) => obj;
 
+    // A set's object replaces the key's: one search of the store, not a lookup and then a write.
+    protected override void RestoreObjectLocked(int stripe, TKey key, TObject obj) => Account(stripe, Store.SetLocked(key, obj) ? 1 : 0);
+
     public override void Insert(TObject obj)
     {
         var key = KeyOfChecked(obj, nameof(obj));

@@ -112,7 +112,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
         RememberForUndoLocked(stripe, key);
     }
 
-    private void Account(int stripe, int objectDelta)
+    private protected void Account(int stripe, int objectDelta)
     {
         var i = stripe * StatsStride;
         Volatile.Write(ref _stats[i], _stats[i] + objectDelta);
@@ -317,19 +317,44 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
     {
         var key = KeyOfChecked(obj, "a stored object");
         var stripe = Store.StripeOf(key);
-        lock (Store.LockOf(stripe))
+        lock (Store.LockOf(stripe)) RestoreObjectLocked(stripe, key, obj);
+    }
+
+    public override void RestoreObjects(ReadOnlySpan<TObject> objects)
+    {
+        if (Ordered is null)
         {
-            if (Store.TryGetLocked(key, out var bucket))
-            {
-                var before = Objects(ref bucket).Length;
-                var joined = Joined(bucket, obj);
-                Store.SetLocked(key, joined);
-                Account(stripe, Objects(ref joined).Length - before);
-                return;
-            }
-            Store.SetLocked(key, BucketOf([obj]));
-            Account(stripe, 1);
+            foreach (var o in objects) RestoreObject(o);
+            return;
         }
+        // One lock for the whole store: taken, and the store's version moved, once per run of objects.
+        lock (Store.LockOf(0))
+        {
+            Store.EnterMultiKeyWrite();
+            try
+            {
+                foreach (var o in objects) RestoreObjectLocked(0, KeyOfChecked(o, "a stored object"), o);
+            }
+            finally
+            {
+                Store.ExitMultiKeyWrite();
+            }
+        }
+    }
+
+    /// <summary>What <see cref="RestoreObject"/> does once it holds the key's stripe lock.</summary>
+    protected virtual void RestoreObjectLocked(int stripe, TKey key, TObject obj)
+    {
+        if (Store.TryGetLocked(key, out var bucket))
+        {
+            var before = Objects(ref bucket).Length;
+            var joined = Joined(bucket, obj);
+            Store.SetLocked(key, joined);
+            Account(stripe, Objects(ref joined).Length - before);
+            return;
+        }
+        Store.SetLocked(key, BucketOf([obj]));
+        Account(stripe, 1);
     }
 
     public override void RestorePut(ReadOnlySpan<TObject> objects)

@@ -212,6 +212,9 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     /// <summary>Adds an object as a snapshot holds it: a set's replaces the key's, a bag's joins the key's objects in order.</summary>
     public abstract void RestoreObject(TObject obj);
 
+    /// <summary><see cref="RestoreObject"/> for each of <paramref name="objects"/> in order, with the locking done once per store lock rather than per object where the store allows.</summary>
+    public abstract void RestoreObjects(ReadOnlySpan<TObject> objects);
+
     /// <summary>A replayed log record: the key holds exactly these objects.</summary>
     public abstract void RestorePut(ReadOnlySpan<TObject> objects);
 
