@@ -14,7 +14,7 @@ public class SnapshotSaveLoad
     private string _path = "";
     private byte[] _bytes = [];
     private EtsTable<int, Row> _set = null!;
-    private System.Collections.Concurrent.ConcurrentDictionary<int, Row> _diy = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, Row> _diy = new();
     private string _diyPath = "";
 
     [Params(10_000, 100_000)]
