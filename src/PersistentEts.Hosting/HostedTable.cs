@@ -14,6 +14,21 @@ internal interface IHostedTable
 
     /// <summary>Saves (synced) and ends the owner, if the table was ever opened; throws when the final save loses something.</summary>
     void Close();
+
+    /// <summary>Where the table is in its life.</summary>
+    HostedTableState State { get; }
+
+    /// <summary>Why opening failed, when <see cref="State"/> is <see cref="HostedTableState.Failed"/>.</summary>
+    Exception? OpenFailure { get; }
+
+    /// <summary>Objects in the table; 0 unless it is open.</summary>
+    long Count { get; }
+
+    /// <summary>The table's saving side, once it is open.</summary>
+    Persistence.TablePersistence? Persistence { get; }
+
+    /// <summary>How often the table saves.</summary>
+    TimeSpan PersistEvery { get; }
 }
 
 /// <summary>
@@ -27,21 +42,55 @@ internal sealed class HostedTable<TKey, TObject>(
     IOptionsMonitor<PersistentTableSettings> settings,
     ILoggerFactory loggers) : IHostedTable where TKey : notnull
 {
+    // A failed open is cached by the Lazy too: the table stays failed, as the host's start did.
     private readonly Lazy<EtsTable<TKey, TObject>> _owner = new(() => Open(name, key, settings, loggers), LazyThreadSafetyMode.ExecutionAndPublication);
 
+    // Moves NotOpened → Loading → Open or Failed → Closed; written by whoever opens or closes, read by health checks.
+    private volatile HostedTableState _state;
+    private volatile Exception? _openFailure;
+
     public string Name => name;
+
+    public HostedTableState State => _state;
+
+    public Exception? OpenFailure => _openFailure;
+
+    public long Count => _state == HostedTableState.Open ? _owner.Value.Count : 0;
+
+    public Persistence.TablePersistence? Persistence => _state is HostedTableState.Open or HostedTableState.Closed ? _owner.Value.Persistence : null;
+
+    public TimeSpan PersistEvery => TimeSpan.FromSeconds(settings.Get(name).PersistEverySeconds);
+
+    // Opens on first use, keeping the state the health check reports.
+    private EtsTable<TKey, TObject> Owner()
+    {
+        if (_owner.IsValueCreated) return _owner.Value;
+        if (_state == HostedTableState.NotOpened) _state = HostedTableState.Loading;
+        try
+        {
+            var owner = _owner.Value;
+            if (_state == HostedTableState.Loading) _state = HostedTableState.Open;
+            return owner;
+        }
+        catch (Exception e)
+        {
+            _openFailure = e;
+            _state = HostedTableState.Failed;
+            throw;
+        }
+    }
 
     /// <summary>
     /// The read-write handle services use: public tables only, as in ETS only the owner writes to a
     /// protected or private table. Throws <see cref="TableAccessException"/> otherwise.
     /// </summary>
-    public IEtsTable<TKey, TObject> Table => _owner.Value.Share();
+    public IEtsTable<TKey, TObject> Table => Owner().Share();
 
     /// <summary>The read-only handle services use: public and protected tables; private ones throw <see cref="TableAccessException"/>.</summary>
-    public IReadOnlyEtsTable<TKey, TObject> ReadOnlyTable => _owner.Value.ShareReadOnly();
+    public IReadOnlyEtsTable<TKey, TObject> ReadOnlyTable => Owner().ShareReadOnly();
 
     /// <summary>Opens the table now (the hosted service does this at start so a bad file fails the start).</summary>
-    public void Open() => _ = _owner.Value;
+    public void Open() => _ = Owner();
 
     private static EtsTable<TKey, TObject> Open(string name, Expression<Func<TObject, TKey>> key,
         IOptionsMonitor<PersistentTableSettings> settings, ILoggerFactory loggers)
@@ -60,5 +109,6 @@ internal sealed class HostedTable<TKey, TObject>(
         if (!_owner.IsValueCreated) return;
         // Ending the owner saves the table; writes racing it either are in that save or throw.
         _owner.Value.Dispose();
+        _state = HostedTableState.Closed;
     }
 }

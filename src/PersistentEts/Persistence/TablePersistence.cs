@@ -21,6 +21,14 @@ public abstract class TablePersistence
     /// <summary>The error of the last save if it failed; null after a success.</summary>
     public Exception? LastError { get; private protected set; }
 
+    /// <summary>
+    /// When the file was last known to hold every change made before then: the instant of the last
+    /// successful save, the last period that found nothing to save, or the moment the table was loaded. Null before
+    /// the table is loaded. A save loop that keeps failing, or stalls, leaves it behind; health checks
+    /// compare it with <see cref="PersistentTableOptions.PersistEvery"/>.
+    /// </summary>
+    public DateTimeOffset? UpToDateAt { get; private protected set; }
+
     /// <summary>Number of saves skipped because nothing had changed.</summary>
     public long SkippedSaves { get; private protected set; }
 

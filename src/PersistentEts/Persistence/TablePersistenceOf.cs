@@ -52,6 +52,7 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
         {
             _savedChanges = savedChanges;
             _nextDueTicks = Environment.TickCount64 + (long)_options.PersistEvery.TotalMilliseconds;
+            UpToDateAt = DateTimeOffset.UtcNow;
         }
         ProcessExitSaver.Register(this);
         PersistenceMetrics.Opened(this, _core.Name);
@@ -102,8 +103,11 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
             if (_core.ChangeCount == _savedChanges && _wal?.Failure is null)
             {
                 SkippedSaves++;
+                UpToDateAt = DateTimeOffset.UtcNow;
                 return null;
             }
+            // The snapshot's instant is fixed as the save begins: the file holds the changes made before this.
+            var instant = DateTimeOffset.UtcNow;
             try
             {
                 // With a log, a snapshot retires log segments, so it must itself be durable first.
@@ -111,6 +115,7 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
                 _savedChanges = result.ChangeCount;
                 LastSave = result;
                 LastError = null;
+                UpToDateAt = instant;
                 PersistenceMetrics.Saved(this, _core.Name, result);
                 if (result.Duration > _options.PersistEvery)
                     _log.LogWarning("Saving table {Table} to {Path} took {Seconds:F2} s, longer than its period", _core.Name, Path, result.Duration.TotalSeconds);
