@@ -126,6 +126,18 @@ public static class Ets
     public static IReadOnlyEtsTable<TKey, TObject> Whereis<TKey, TObject>(string name) where TKey : notnull =>
         Registry.Find<TKey, TObject>(name).ShareReadOnly();
 
+    /// <summary>
+    /// <see cref="Whereis{TKey, TObject}(string)"/> without the exception for an absent table: false when no
+    /// live named table has this name. A table of other types, or a private one, still throws (the name is
+    /// there; the call is wrong).
+    /// </summary>
+    public static bool TryWhereis<TKey, TObject>(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IReadOnlyEtsTable<TKey, TObject>? table)
+        where TKey : notnull
+    {
+        table = Registry.TryFind<TKey, TObject>(name)?.ShareReadOnly();
+        return table is not null;
+    }
+
     /// <summary>As <see cref="Whereis{TKey, TObject}(string)"/>, but a read-write handle; public tables only.</summary>
     public static IEtsTable<TKey, TObject> WhereisWritable<TKey, TObject>(string name) where TKey : notnull =>
         Registry.Find<TKey, TObject>(name).Share();

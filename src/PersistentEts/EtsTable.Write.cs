@@ -100,6 +100,15 @@ public sealed partial class EtsTable<TKey, TObject>
     }
 
     /// <inheritdoc />
+    public long[] UpdateCounters(TKey key, IReadOnlyList<CounterUpdate<TObject>> updates, TObject defaultObject)
+    {
+        ArgumentNotNull(updates, nameof(updates));
+        foreach (var u in updates) ArgumentNotNull(u.Field, nameof(updates));
+        if (defaultObject is null) Throw.NullObject(nameof(defaultObject));
+        try { return Write().UpdateCounters(CheckKey(key), [.. updates], true, defaultObject); } finally { CommitLog(); }
+    }
+
+    /// <inheritdoc />
     public bool UpdateElement(TKey key, Func<TObject, TObject> change)
     {
         ArgumentNotNull(change, nameof(change));

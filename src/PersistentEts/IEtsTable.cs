@@ -53,6 +53,9 @@ public interface IEtsTable<TKey, TObject> : IReadOnlyEtsTable<TKey, TObject> whe
     /// <summary>ETS <c>update_counter/3</c> with a list of operations: all applied atomically, new values in order.</summary>
     long[] UpdateCounters(TKey key, IReadOnlyList<CounterUpdate<TObject>> updates);
 
+    /// <summary>ETS <c>update_counter/4</c> with a list of operations: as above, starting from <paramref name="defaultObject"/> when the key is absent.</summary>
+    long[] UpdateCounters(TKey key, IReadOnlyList<CounterUpdate<TObject>> updates, TObject defaultObject);
+
     /// <summary>ETS <c>update_element/3</c>: atomically replaces the object under the key by <paramref name="change"/>'s result; false if absent. Sets only.</summary>
     bool UpdateElement(TKey key, Func<TObject, TObject> change);
 

@@ -41,8 +41,9 @@ public sealed record TableOptions
     public bool DecentralizedCounters { get; init; }
 
     /// <summary>
-    /// ETS <c>compressed</c>. In memory, objects are references and are not compressed; when the table is
-    /// persisted, this asks for a compressed file.
+    /// ETS <c>compressed</c>. In memory, objects are references and are not compressed; the table's files
+    /// are: a persistent table's saves, and <c>Snapshot.Save</c> without write options, compress their blocks
+    /// with LZ4 (as <see cref="Persistence.SnapshotWriteOptions.Compress"/> does).
     /// </summary>
     public bool Compressed { get; init; }
 

@@ -20,6 +20,9 @@ public sealed record PersistentTableOptions
     /// </summary>
     public SnapshotWriteOptions Write { get; init; } = SnapshotWriteOptions.Default;
 
+    /// <summary>How saves are written in the end: <see cref="Write"/>, compressed also when the table asks for it (<see cref="TableOptions.Compressed"/>, ETS <c>compressed</c>).</summary>
+    internal SnapshotWriteOptions EffectiveWrite => Table.Compressed && !Write.Compress ? Write with { Compress = true } : Write;
+
     /// <summary>Snapshots only (default), or snapshots plus a write-ahead log.</summary>
     public DurabilityMode Durability { get; init; } = DurabilityMode.Snapshot;
 

@@ -25,7 +25,9 @@ public static class Snapshot
         var canonical = fs.Canonical(TableFiles.CheckPath(fs, path));
         // The file is written as its owner would write it: refused while a persistent table owns it.
         using var ownership = TableFileOwnership.Acquire(fs, canonical, handle.Name);
-        return Save(handle.Core, canonical, options ?? SnapshotWriteOptions.Default, codec ?? MessagePackObjectCodec<TObject>.Instance, fs);
+        // Without options, a table made with Compressed (ETS compressed) is saved compressed.
+        options ??= handle.Core.Options.Compressed ? SnapshotWriteOptions.Default with { Compress = true } : SnapshotWriteOptions.Default;
+        return Save(handle.Core, canonical, options, codec ?? MessagePackObjectCodec<TObject>.Instance, fs);
     }
 
     internal static SnapshotResult Save<TKey, TObject>(TableCore<TKey, TObject> core, string path,

@@ -105,7 +105,7 @@ internal static class TableOpener
     {
         var header = new SnapshotHeader(SnapshotFormat.Version, name, options.Table.Type, keyText, Snapshot.TypeName(typeof(TKey)),
             Snapshot.TypeName(typeof(TObject)), options.Table.Protection, options.Table.NamedTable, codec.Id, DateTimeOffset.UtcNow,
-            options.Write.Compress, options.Write.Checksums) { LogSegment = long.MaxValue, Schema = codec.Schema, SchemaVersion = options.SchemaVersion };
+            options.EffectiveWrite.Compress, options.EffectiveWrite.Checksums) { LogSegment = long.MaxValue, Schema = codec.Schema, SchemaVersion = options.SchemaVersion };
         var bytes = HeaderCodec.Encode(header).Length;
         if (bytes > SnapshotFormat.MaxHeaderBytes)
             throw new SnapshotFileException(path, $"its header (table name, key '{Abbreviate(keyText)}', types and the stored type's schema) encodes to {bytes} bytes, " +

@@ -78,7 +78,7 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
             }
             try
             {
-                SaveIfChanged(_options.Write, restartPeriod: true);
+                SaveIfChanged(_options.EffectiveWrite, restartPeriod: true);
             }
             catch (Exception e) when (e is EtsException or IOException or UnauthorizedAccessException)
             {
@@ -90,7 +90,7 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
     public override SnapshotResult? Flush()
     {
         _core.EnsureAlive();
-        return SaveIfChanged(_options.Write with { Sync = true }, restartPeriod: true);
+        return SaveIfChanged(_options.EffectiveWrite with { Sync = true }, restartPeriod: true);
     }
 
     private SnapshotResult? SaveIfChanged(SnapshotWriteOptions write, bool restartPeriod)
@@ -147,7 +147,7 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
             Exception? failure = null;
             try
             {
-                SaveIfChanged(_options.Write with { Sync = true }, restartPeriod: false);
+                SaveIfChanged(_options.EffectiveWrite with { Sync = true }, restartPeriod: false);
             }
             catch (Exception e) when (e is EtsException or IOException or UnauthorizedAccessException)
             {

@@ -54,12 +54,15 @@ internal sealed class TableRegistry
         core.MarkDestroyed();
     }
 
-    public EtsTable<TKey, TObject> Find<TKey, TObject>(string name) where TKey : notnull
+    public EtsTable<TKey, TObject> Find<TKey, TObject>(string name) where TKey : notnull =>
+        TryFind<TKey, TObject>(name) ?? throw new TableNameException(name ?? "", $"No named table called '{name}' exists.");
+
+    /// <summary>The live named table, or null when there is none; throws when it holds other types.</summary>
+    public EtsTable<TKey, TObject>? TryFind<TKey, TObject>(string name) where TKey : notnull
     {
         ITableRegistration? found;
         lock (_namesLock) _named.TryGetValue(name ?? "", out found);
-        if (found is null || found.IsDestroyed)
-            throw new TableNameException(name ?? "", $"No named table called '{name}' exists.");
+        if (found is null || found.IsDestroyed) return null;
         if (found is not TableCore<TKey, TObject> core)
             throw new TableNameException(name!, $"Table '{name}' holds {found.ObjectType.Name} keyed by {found.KeyType.Name}, " +
                 $"not {typeof(TObject).Name} keyed by {typeof(TKey).Name}.");

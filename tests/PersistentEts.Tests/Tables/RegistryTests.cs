@@ -17,6 +17,21 @@ public sealed class RegistryTests
     }
 
     [Fact]
+    public void TryWhereis_FindsALiveNamedTable_SaysFalseForAnAbsentOne_AndThrowsForOtherTypes()
+    {
+        var name = UniqueName();
+        Assert.False(Ets.TryWhereis<int, Row>(name, out var none));
+        Assert.Null(none);
+        var table = Ets.New(name, (Row r) => r.Id, new TableOptions { NamedTable = true });
+        table.Insert(new Row(1, "a"));
+        Assert.True(Ets.TryWhereis<int, Row>(name, out var found));
+        Assert.Equal("a", found.Lookup(1)[0].Text);
+        Assert.Throws<TableNameException>(() => Ets.TryWhereis<string, Row>(name, out _));
+        table.Dispose();
+        Assert.False(Ets.TryWhereis<int, Row>(name, out _));
+    }
+
+    [Fact]
     public void NamedTable_NameCannotBeTakenTwice()
     {
         var name = UniqueName();

@@ -116,30 +116,49 @@ internal sealed class BlockEncoder<TObject> : IDisposable
     private void EncodeParts()
     {
         using var run = new ObjectRun<TObject>(1024);
+        // The chunk this worker is filling: parts are appended to it until it holds a block's worth, so a
+        // small table is a few blocks, not one per part.
+        EncodedChunk? open = null;
+        var inOpen = 0;
         for (var part = Interlocked.Increment(ref _lastPartTaken); part < _parts; part = Interlocked.Increment(ref _lastPartTaken))
         {
             run.Clear();
             _view.ReadPart(part, run);
-            EncodeRun(run.AsSpan());
+            EncodeRun(run.AsSpan(), ref open, ref inOpen);
             if (Interlocked.Increment(ref _partsRead) < _parts) continue;
             run.Clear();
             _view.ReadRest(run);
-            EncodeRun(run.AsSpan());
+            EncodeRun(run.AsSpan(), ref open, ref inOpen);
         }
+        if (open is null) return;
+        if (inOpen == 0)
+        {
+            _free.Add(open);
+            return;
+        }
+        open.Blocks.Add((0, open.Buffer.WrittenCount, inOpen));
+        Publish(open, numbered: false);
     }
 
-    /// <summary>Encodes objects into as many chunks as they need, one block each, published in any order.</summary>
-    private void EncodeRun(ReadOnlySpan<TObject> objects)
+    /// <summary>Appends objects to the worker's open chunk, publishing it (in any order) each time it holds a block's worth.</summary>
+    private void EncodeRun(ReadOnlySpan<TObject> objects, ref EncodedChunk? open, ref int inOpen)
     {
         for (var i = 0; i < objects.Length;)
         {
-            var chunk = _free.Take(_cancel.Token);
-            chunk.Buffer.ResetWrittenCount();
-            chunk.Blocks.Clear();
-            var written = _write(chunk.Buffer, objects[i..], SnapshotFormat.TargetBlockBytes);
-            chunk.Blocks.Add((0, chunk.Buffer.WrittenCount, written));
+            if (open is null)
+            {
+                open = _free.Take(_cancel.Token);
+                open.Buffer.ResetWrittenCount();
+                open.Blocks.Clear();
+                inOpen = 0;
+            }
+            var written = _write(open.Buffer, objects[i..], SnapshotFormat.TargetBlockBytes);
             i += written;
-            Publish(chunk, numbered: false);
+            inOpen += written;
+            if (open.Buffer.WrittenCount < SnapshotFormat.TargetBlockBytes) continue;
+            open.Blocks.Add((0, open.Buffer.WrittenCount, inOpen));
+            Publish(open, numbered: false);
+            open = null;
         }
     }
 
