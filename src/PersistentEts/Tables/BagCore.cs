@@ -133,29 +133,45 @@ internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, BagObjec
     public override long SelectDelete(Func<TObject, bool> where) =>
         ForEachKeyLocked((stripe, key, bucket) => FilterLocked(stripe, key, bucket, o => !where(o)));
 
-    public override long SelectReplace(Func<TObject, bool> where, Func<TObject, TObject> replace) =>
-        ForEachKeyLocked((stripe, key, bucket) =>
+    /// <summary>
+    /// An extension of ETS, whose select_replace refuses bags. All or nothing, as for sets: every key's new
+    /// objects are made and checked before any is stored, in one multi-key write.
+    /// </summary>
+    public override long SelectReplace(Func<TObject, bool> where, Func<TObject, TObject> replace)
+    {
+        var keys = Buckets(false).Select(b => b.Key).ToList();
+        return UnderKeyLocks(keys, () =>
         {
-            var objects = Objects(ref bucket);
-            var next = new List<TObject>(objects.Length);
-            var changed = 0;
-            foreach (var o in objects)
+            var changes = new List<(TKey Key, BagObjects<TObject> Next, int Delta)>();
+            long changed = 0;
+            foreach (var key in keys)
             {
-                var n = o;
-                if (where(o))
+                if (!Store.TryGetLocked(key, out var bucket)) continue;
+                var objects = Objects(ref bucket);
+                var next = new List<TObject>(objects.Length);
+                var changedHere = 0;
+                foreach (var o in objects)
                 {
-                    n = replace(o);
-                    if (n is null) Throw.NullObject(nameof(replace));
-                    var nk = KeyOf(n);
-                    if (nk is null || !KeyEquality.Equals(key, nk)) Throw.KeyChanged("SelectReplace");
-                    changed++;
+                    var n = o;
+                    if (where(o))
+                    {
+                        n = replace(o);
+                        if (n is null) Throw.NullObject(nameof(replace));
+                        var nk = KeyOf(n);
+                        if (nk is null || !KeyEquality.Equals(key, nk)) Throw.KeyChanged("SelectReplace");
+                        changedHere++;
+                    }
+                    // A bag keeps one of equal objects, so a replacement equal to a kept one merges with it.
+                    if (_duplicates || !next.Exists(x => _objectEquality.Equals(x, n))) next.Add(n);
                 }
-                // A bag keeps one of equal objects, so a replacement equal to a kept one merges with it.
-                if (_duplicates || !next.Exists(x => _objectEquality.Equals(x, n))) next.Add(n);
+                if (changedHere == 0) continue;
+                changes.Add((key, BucketOf(CollectionsMarshal.AsSpan(next)), next.Count - objects.Length));
+                changed += changedHere;
             }
-            if (changed > 0) PutLocked(stripe, key, BucketOf(CollectionsMarshal.AsSpan(next)), next.Count - objects.Length);
+            foreach (var (key, next, delta) in changes) PutLocked(Store.StripeOf(key), key, next, delta);
             return changed;
         });
+    }
 
     public override long[] UpdateCounters(TKey key, ReadOnlySpan<CounterUpdate<TObject>> updates, bool hasDefault, TObject defaultObject)
     {

@@ -48,6 +48,15 @@ public abstract class SetContract<TKey> : TableContract<TKey> where TKey : notnu
     }
 
     [Fact]
+    public void UpdateCounter_WithADefaultOfAnotherKey_IsRefused_AndInsertsNothing()
+    {
+        // ETS would put the asked-for key into the default; an object's key cannot be set here (see the mapping).
+        var e = Assert.Throws<EtsArgumentException>(() => Table.UpdateCounter(K(1), Hits, 1, new Item<TKey>(K(2), 0)));
+        Assert.Contains("default object", e.Message);
+        Assert.Equal(0, Table.Count);
+    }
+
+    [Fact]
     public void UpdateElement_ReplacesButNeverChangesTheKey()
     {
         Assert.False(Table.UpdateElement(K(1), i => i with { Value = 5 }));

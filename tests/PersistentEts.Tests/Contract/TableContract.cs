@@ -233,6 +233,17 @@ public abstract partial class TableContract<TKey> : IDisposable where TKey : not
     }
 
     [Fact]
+    public void SelectReplace_ThatChangesOneKey_IsRefused_WithTheTableUnchanged()
+    {
+        _table.Insert(Enumerable.Range(0, 100).Select(i => new Item<TKey>(K(i), i)));
+        var before = _table.ToList().OrderBy(i => i.Value).ToList();
+        // Every object matches; the one holding 50 would move to another key. ETS refuses it before anything changes.
+        Assert.Throws<EtsArgumentException>(() => _table.SelectReplace(_ => true,
+            i => i.Value == 50 ? i with { Key = K(500) } : i with { Value = i.Value + 1000 }));
+        Assert.Equal(before, _table.ToList().OrderBy(i => i.Value).ToList());
+    }
+
+    [Fact]
     public void LookupElement_ProjectsOrThrowsOrDefaults()
     {
         _table.Insert(new Item<TKey>(K(1), 42));
