@@ -6,7 +6,7 @@ namespace PersistentEts;
 /// </summary>
 /// <typeparam name="TObject">The stored object type.</typeparam>
 /// <example><code>
-/// var hits = new CounterField&lt;Page&gt;(p => p.Hits, (p, v) => p with { Hits = v });
+/// var hits = new CounterField&lt;Page&gt;(p => p.Hits, (p, v) => p with { Hits = v });   // Hits: int or long
 /// table.UpdateCounter("home", hits, 1);
 /// </code></example>
 public sealed class CounterField<TObject>
@@ -21,6 +21,24 @@ public sealed class CounterField<TObject>
         Get = get;
         Set = set;
     }
+
+    /// <summary>
+    /// Creates an accessor for an <see cref="int"/> counter: the counter is computed as a 64-bit value, and a
+    /// result outside the 32-bit range is refused with <see cref="EtsArgumentException"/> before the table changes.
+    /// </summary>
+    /// <param name="get">Reads the counter.</param>
+    /// <param name="set">Returns a copy of the object with the counter set; it must not change the key.</param>
+    public CounterField(Func<TObject, int> get, Func<TObject, int, TObject> set)
+    {
+        if (get is null) Throw.Argument(nameof(get), "A counter field needs a getter.");
+        if (set is null) Throw.Argument(nameof(set), "A counter field needs a setter.");
+        Get = o => get(o);
+        Set = (o, v) => set(o, ToInt32(v));
+    }
+
+    private static int ToInt32(long value) => value is >= int.MinValue and <= int.MaxValue
+        ? (int)value
+        : throw new EtsArgumentException(null, $"Counter overflow: {value} does not fit in a 32-bit integer.");
 
     /// <summary>Reads the counter.</summary>
     public Func<TObject, long> Get { get; }
