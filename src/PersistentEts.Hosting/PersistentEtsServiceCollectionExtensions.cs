@@ -25,6 +25,10 @@ public static class PersistentEtsServiceCollectionExtensions
         if (key is null) throw new EtsArgumentException(nameof(key), "A table needs a key selector.");
         var builder = services.AddOptions<PersistentTableSettings>(name).BindConfiguration($"PersistentEts:Tables:{name}");
         if (configure is not null) builder.Configure(configure);
+        // Checked when the host starts, before any table opens (see PersistentTableSettingsValidator).
+        builder.ValidateOnStart();
+        services.AddSingleton(new HostedTableName(name));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PersistentTableSettings>, PersistentTableSettingsValidator>());
         services.AddSingleton(sp => new HostedTable<TKey, TObject>(name, key,
             sp.GetRequiredService<IOptionsMonitor<PersistentTableSettings>>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IHostedTable>(sp => sp.GetRequiredService<HostedTable<TKey, TObject>>());

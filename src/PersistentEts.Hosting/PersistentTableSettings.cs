@@ -38,11 +38,18 @@ public sealed class PersistentTableSettings
     internal PersistentTableOptions ToOptions(Microsoft.Extensions.Logging.ILogger logger) => new()
     {
         Table = new TableOptions { Type = Type, Protection = Protection },
-        PersistEvery = TimeSpan.FromSeconds(PersistEverySeconds),
+        PersistEvery = Duration(PersistEverySeconds * 1000, nameof(PersistEverySeconds)),
         Durability = Durability,
         LogSync = LogSync,
-        LogSyncInterval = TimeSpan.FromMilliseconds(LogSyncIntervalMilliseconds),
+        LogSyncInterval = Duration(LogSyncIntervalMilliseconds, nameof(LogSyncIntervalMilliseconds)),
         Write = new SnapshotWriteOptions { Compress = Compress },
         Logger = logger,
     };
+
+    // Configuration may hold any number; one a TimeSpan cannot take is refused by name, as the library's own
+    // options are (their ranges are checked by PersistentTableOptions.Validate).
+    private static TimeSpan Duration(double milliseconds, string setting) =>
+        double.IsFinite(milliseconds) && Math.Abs(milliseconds) < TimeSpan.MaxValue.TotalMilliseconds / 2
+            ? TimeSpan.FromMilliseconds(milliseconds)
+            : throw new EtsArgumentException(setting, $"{setting} must be a finite number of a sensible size, not {milliseconds}.");
 }
