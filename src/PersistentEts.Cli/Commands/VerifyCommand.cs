@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using PersistentEts.Persistence;
-using PersistentEts.Persistence.Format;
 
 namespace PersistentEts.Cli.Commands;
 

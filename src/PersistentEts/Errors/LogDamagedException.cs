@@ -2,8 +2,8 @@ namespace PersistentEts;
 
 /// <summary>
 /// A write-ahead log segment is damaged before its end (not merely a torn last record), so replaying it
-/// could skip acknowledged writes. The table refuses to open; <see cref="Persistence.WriteAheadLogFiles.Repair"/>
-/// (or <c>pets log repair</c>) truncates the log to its last good record, accepting that loss.
+/// could skip acknowledged writes. The table refuses to open; <c>pets log repair FILE</c> truncates the log
+/// to its last good record, accepting that loss.
 /// </summary>
 public sealed class LogDamagedException : EtsException
 {

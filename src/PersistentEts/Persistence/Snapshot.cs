@@ -200,7 +200,7 @@ public static class Snapshot
     /// Checks a whole snapshot — structure, every checksum, every object decodable as raw MessagePack —
     /// without the application's types. Throws <see cref="SnapshotFileException"/> naming the problem.
     /// </summary>
-    public static SnapshotInfo Verify(string path, IProgress<long>? progress = null)
+    internal static SnapshotInfo Verify(string path, IProgress<long>? progress = null)
     {
         CheckPath(path);
         var full = Path.GetFullPath(path);
@@ -217,7 +217,7 @@ public static class Snapshot
     /// such as <c>pets dump</c>). <paramref name="onObject"/> returns false to stop early. Everything read is
     /// checked as in <see cref="Verify"/>; <paramref name="progress"/> receives bytes read so far.
     /// </summary>
-    public static SnapshotHeader ReadRawObjects(string path, Func<ReadOnlyMemory<byte>, bool> onObject, IProgress<long>? progress = null)
+    internal static SnapshotHeader ReadRawObjects(string path, Func<ReadOnlyMemory<byte>, bool> onObject, IProgress<long>? progress = null)
     {
         CheckPath(path);
         if (onObject is null) Throw.Argument(nameof(onObject), "A callback is required.");

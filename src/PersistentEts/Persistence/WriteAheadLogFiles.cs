@@ -6,7 +6,7 @@ namespace PersistentEts.Persistence;
 /// Checks and repairs the write-ahead log segments of a table saved at a snapshot path, without the
 /// application's types (the counterpart of <c>redis-check-aof</c>).
 /// </summary>
-public static class WriteAheadLogFiles
+internal static class WriteAheadLogFiles
 {
     /// <summary>The state of one segment.</summary>
     /// <param name="Path">The segment file.</param>

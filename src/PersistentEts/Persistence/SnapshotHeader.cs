@@ -1,4 +1,4 @@
-namespace PersistentEts.Persistence.Format;
+namespace PersistentEts.Persistence;
 
 /// <summary>
 /// The metadata at the start of a snapshot file: what <c>ets:tabfile_info/1</c> reports.
