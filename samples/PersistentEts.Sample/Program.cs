@@ -29,7 +29,7 @@ var path = Path.Combine(dir, "table.tab");
 var table = PersistentTable.New("foo", path, (KeyValuePair<string, int> kv) => kv.Key,
     new PersistentTableOptions { Table = new TableOptions { NamedTable = true } });
 table.Insert(new KeyValuePair<string, int>("a", 1));
-table.Persistence!.Flush();
+table.Persistence.Flush();
 table.Insert(new KeyValuePair<string, int>("b", 2));
 table.Dispose(); // owner ends: saved, then the table goes
 using (var back = PersistentTable.New("foo", path, (KeyValuePair<string, int> kv) => kv.Key))

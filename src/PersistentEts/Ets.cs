@@ -66,7 +66,8 @@ public static class Ets
     internal static EtsTable<TKey, TObject> Build<TKey, TObject>(
         string name, Func<TObject, TKey> keyOf, string keyDescription, TableOptions? options,
         IComparer<TKey>? keyComparer, IEqualityComparer<TKey>? keyEquality, IEqualityComparer<TObject>? objectEquality,
-        TableWiring<TKey, TObject> wiring, int capacity = 0) where TKey : notnull
+        TableWiring<TKey, TObject> wiring, int capacity = 0, Func<TableCore<TKey, TObject>, EtsTable<TKey, TObject>>? makeOwner = null)
+        where TKey : notnull
     {
         ValidateName(name, nameof(name));
         options ??= TableOptions.Default;
@@ -74,7 +75,7 @@ public static class Ets
         if (!options.AllowMutableObjects) StoredTypeCheck.EnsureImmutable(typeof(TObject));
         var core = CreateCore(name, keyOf, keyDescription, options, keyComparer, keyEquality,
             objectEquality ?? EqualityComparer<TObject>.Default, wiring, capacity);
-        var owner = new EtsTable<TKey, TObject>(core);
+        var owner = makeOwner?.Invoke(core) ?? new EtsTable<TKey, TObject>(core);
         core.SetOwnerLocked(owner); // not yet published: nobody else can see it
         return owner;
     }

@@ -2,7 +2,7 @@ using PersistentEts.Tables;
 
 namespace PersistentEts;
 
-public sealed partial class EtsTable<TKey, TObject>
+public partial class EtsTable<TKey, TObject>
 {
     // Set while this handle owns the table through a CancellationToken: cancelling it ends the owner.
     private CancellationTokenRegistration _lifetime;
@@ -19,6 +19,10 @@ public sealed partial class EtsTable<TKey, TObject>
         if (!IsOwner) Throw.Access($"{operation} needs the owner of table '{_core.Name}', and this handle is not it.");
     }
 
+    // A new owner's handle: a persistent table's owner keeps a persistent handle, whose Persistence is never null.
+    private static EtsTable<TKey, TObject> OwnerHandle(TableCore<TKey, TObject> core) =>
+        core.Durability is Persistence.TablePersistence ? new PersistentEtsTable<TKey, TObject>(core) : new EtsTable<TKey, TObject>(core);
+
     /// <summary>
     /// ETS <c>give_away/3</c>: makes a new owner handle and returns it; this handle keeps only a non-owner's
     /// rights. Hand the result to the new owner.
@@ -30,7 +34,7 @@ public sealed partial class EtsTable<TKey, TObject>
         lock (_core.OwnerLock)
         {
             RequireOwner(nameof(GiveAway));
-            next = new EtsTable<TKey, TObject>(_core);
+            next = OwnerHandle(_core);
             _core.SetOwnerLocked(next);
         }
         _lifetime.Dispose();
@@ -133,7 +137,7 @@ public sealed partial class EtsTable<TKey, TObject>
             _core.SetHeirLocked(null);
             if (heir is not null && !heir.HeirLifetime.IsCancellationRequested)
             {
-                heirHandle = new EtsTable<TKey, TObject>(_core);
+                heirHandle = OwnerHandle(_core);
                 _core.SetOwnerLocked(heirHandle);
             }
             else

@@ -1,6 +1,6 @@
 namespace PersistentEts;
 
-public sealed partial class EtsTable<TKey, TObject>
+public partial class EtsTable<TKey, TObject>
 {
     /// <summary>
     /// Waits, after a write and outside every lock, until the write's log record is as durable as the

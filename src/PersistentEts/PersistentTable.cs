@@ -13,13 +13,13 @@ public static class PersistentTable
     /// <summary>
     /// Opens the table saved at <paramref name="path"/>, or creates an empty one if there is no file.
     /// The result is an ordinary owner handle — every ETS operation works — whose
-    /// <see cref="EtsTable{TKey, TObject}.Persistence"/> saves it every <see cref="PersistentTableOptions.PersistEvery"/>
+    /// <see cref="PersistentEtsTable{TKey, TObject}.Persistence"/> (never null) saves it every <see cref="PersistentTableOptions.PersistEvery"/>
     /// when it changed, on <c>Flush</c>, on <see cref="EtsTable{TKey, TObject}.DeleteTable"/>, when the owner ends
     /// (dispose, lifetime token, or hand-over to nobody) and when the process exits gracefully.
     /// </summary>
     /// <exception cref="SnapshotFileException">The file exists but is damaged, foreign, truncated or unreadable.</exception>
     /// <exception cref="SnapshotMismatchException">The file holds a table of another type, key, stored type or codec.</exception>
-    public static EtsTable<TKey, TObject> New<TKey, TObject>(string name, string path, Expression<Func<TObject, TKey>> key,
+    public static PersistentEtsTable<TKey, TObject> New<TKey, TObject>(string name, string path, Expression<Func<TObject, TKey>> key,
         PersistentTableOptions? options = null, IObjectCodec<TObject>? codec = null, IComparer<TKey>? keyComparer = null,
         IEqualityComparer<TKey>? keyEquality = null, CancellationToken ownerLifetime = default) where TKey : notnull
     {
@@ -28,7 +28,7 @@ public static class PersistentTable
             codec ?? MessagePackObjectCodec<TObject>.Instance, keyComparer, keyEquality, ownerLifetime, PhysicalFileSystem.Instance);
     }
 
-    internal static EtsTable<TKey, TObject> Open<TKey, TObject>(string name, string path, Func<TObject, TKey> keyOf, string keyText,
+    internal static PersistentEtsTable<TKey, TObject> Open<TKey, TObject>(string name, string path, Func<TObject, TKey> keyOf, string keyText,
         PersistentTableOptions options, IObjectCodec<TObject> codec, IComparer<TKey>? keyComparer, IEqualityComparer<TKey>? keyEquality,
         CancellationToken ownerLifetime, IFileSystem fs) where TKey : notnull =>
         TableOpener.Open(name, path, keyOf, keyText, options, codec, keyComparer, keyEquality, ownerLifetime, fs);

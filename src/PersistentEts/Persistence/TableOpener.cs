@@ -15,7 +15,7 @@ namespace PersistentEts.Persistence;
 /// </summary>
 internal static class TableOpener
 {
-    public static EtsTable<TKey, TObject> Open<TKey, TObject>(string name, string path, Func<TObject, TKey> keyOf, string keyText,
+    public static PersistentEtsTable<TKey, TObject> Open<TKey, TObject>(string name, string path, Func<TObject, TKey> keyOf, string keyText,
         PersistentTableOptions options, IObjectCodec<TObject> codec, IComparer<TKey>? keyComparer, IEqualityComparer<TKey>? keyEquality,
         CancellationToken ownerLifetime, IFileSystem fs) where TKey : notnull
     {
@@ -46,7 +46,7 @@ internal static class TableOpener
             var wiring = new TableWiring<TKey, TObject>(wal, core =>
                 persistence = new TablePersistenceOf<TKey, TObject>(core, canonical, options, codec, fs, wal, ownership));
             var table = Ets.Build(name, keyOf, keyText, options.Table, keyComparer, keyEquality, null, wiring,
-                snapshot?.Reader.PeekObjectCount() ?? 0);
+                snapshot?.Reader.PeekObjectCount() ?? 0, core => new PersistentEtsTable<TKey, TObject>(core));
 
             if (snapshot is not null) Snapshot.LoadInto(snapshot.Reader, table.Core, snapshotReader!, options.VerifyOnLoad, canonical);
             // Whatever the mode now, changes logged after the snapshot are replayed, so switching a table from
@@ -83,7 +83,7 @@ internal static class TableOpener
                 persistence.Flush();
                 foreach (var (_, segment) in LogFormat.FindSegments(fs, canonical)) fs.Delete(segment);
             }
-            return Ets.Publish(table, ownerLifetime);
+            return (PersistentEtsTable<TKey, TObject>)Ets.Publish(table, ownerLifetime);
         }
         catch
         {
