@@ -24,9 +24,18 @@ public partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, IDispos
     // Copied from the immutable options so the per-call rights check reads no other object.
     private readonly TableProtection _protection;
 
+    // The table's hashed store when handles may read it directly (TableCore.FastReads), held here so a
+    // lookup is one load shorter; the store says when the fast path is closed (a batch, the table's end).
+    private readonly Storage.HashStore<TKey, TObject>? _fastSet;
+    private readonly Storage.HashStore<TKey, Tables.BagObjects<TObject>>? _fastBag;
+    private readonly Storage.SortedStore<TKey, TObject>? _fastOrdered;
+
     internal EtsTable(TableCore<TKey, TObject> core)
     {
         _core = core;
+        _fastSet = core.FastReads;
+        _fastBag = core.FastBagReads;
+        _fastOrdered = core.FastOrderedReads;
         _protection = core.Options.Protection;
         HandleId = Interlocked.Increment(ref s_nextHandleId);
     }
@@ -88,13 +97,14 @@ public partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, IDispos
         // Fast paths: a live set or bag table, readable by anyone (see TableCore.FastReads).
         if (key is not null)
         {
-            if (_core.FastReads is { } h) return h.TryGet(key, out obj);
-            if (_core.FastBagReads is { } b)
+            if (_fastSet is { } h && h.ReadsAreFast) return h.TryGetFast(key, out obj);
+            if (_fastBag is { } b && b.ReadsAreFast)
             {
-                var found = b.TryGet(key, out var objects);
+                var found = b.TryGetFast(key, out var objects);
                 obj = found ? objects.First : default;
                 return found;
             }
+            if (_fastOrdered is { } o && o.ReadsAreFast) return o.TryGet(key, out obj);
         }
         return Read().TryLookup(CheckKey(key!), out obj);
     }
@@ -122,8 +132,9 @@ public partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, IDispos
     {
         if (key is not null)
         {
-            if (_core.FastReads is { } h) return h.TryGet(key, out _);
-            if (_core.FastBagReads is { } b) return b.TryGet(key, out _);
+            if (_fastSet is { } h && h.ReadsAreFast) return h.TryGetFast(key, out _);
+            if (_fastBag is { } b && b.ReadsAreFast) return b.TryGetFast(key, out _);
+            if (_fastOrdered is { } o && o.ReadsAreFast) return o.TryGet(key, out _);
         }
         return Read().Contains(CheckKey(key!));
     }

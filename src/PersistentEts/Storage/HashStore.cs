@@ -56,6 +56,10 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
 
     private const int CustomComparer = 1 << 30;
 
+    // Set once the table is destroyed: handles that hold the store for their fast path fall back to their
+    // checked path, which reports the table's end; lookups through the table itself still answer (locked).
+    private const int Retired = 1 << 29;
+
     /// <param name="stripes">Writer lock stripes, a power of two; one segment each.</param>
     /// <param name="comparer">Key equality.</param>
     /// <param name="capacity">Expected key count (known when loading a file), so segments never have to grow.</param>
@@ -121,6 +125,26 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     public bool TryGet(TKey key, out TBucket bucket)
     {
         if (Volatile.Read(ref _slowReads) != 0) return TryGetSlow(key, out bucket);
+        return TryGetFast(key, out bucket);
+    }
+
+    /// <summary>
+    /// True while a lookup may take <see cref="TryGetFast"/>: the default comparer, no batch in progress, and
+    /// the table not destroyed. Handles read this, then look up, with no other load in between.
+    /// </summary>
+    public bool ReadsAreFast
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Volatile.Read(ref _slowReads) == 0;
+    }
+
+    /// <summary>Marks the store's table destroyed (see the field <c>Retired</c>).</summary>
+    public void Retire() => Interlocked.Or(ref _slowReads, Retired);
+
+    /// <summary>The lookup with nothing around it; only when <see cref="ReadsAreFast"/> was just true.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetFast(TKey key, out TBucket bucket)
+    {
         // The default comparer and no batch in progress: the loop with nothing around it.
         var hash = EqualityComparer<TKey>.Default.GetHashCode(key);
         var mixed = Mix(hash);
@@ -141,7 +165,7 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool TryGetSlow(TKey key, out TBucket bucket)
     {
-        if ((Volatile.Read(ref _slowReads) & ~CustomComparer) == 0) return TryGetLocked(key, out bucket);
+        if ((Volatile.Read(ref _slowReads) & ~(CustomComparer | Retired)) == 0) return TryGetLocked(key, out bucket);
         lock (_locks[StripeOf(key)])
             return TryGetLocked(key, out bucket);
     }

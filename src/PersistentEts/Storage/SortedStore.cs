@@ -28,6 +28,15 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
     // multi-key write, for its whole length) is in progress, bumped with full fences, and only under _lock.
     // A lookup reads it, searches without the lock, and keeps its answer only if it is even and unchanged.
     private int _version;
+
+    // Set once the table is destroyed, for handles that hold the store for their fast path (see HashStore).
+    private volatile bool _retired;
+
+    /// <summary>True until the store's table is destroyed: handles may call <see cref="TryGet"/> directly.</summary>
+    public bool ReadsAreFast => !_retired;
+
+    /// <summary>Marks the store's table destroyed.</summary>
+    public void Retire() => _retired = true;
     private int _multiKeyDepth; // under _lock
 
     // The default comparer, used directly: Comparer<TKey>.Default is devirtualized by the JIT, the

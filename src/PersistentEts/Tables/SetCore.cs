@@ -16,6 +16,7 @@ internal sealed partial class SetCore<TKey, TObject> : StoreCore<TKey, TObject, 
         _objectEquality = objectEquality;
         // Private tables check the reader on every call, so they never take the fast path.
         EnableFastReads(options.Protection == TableProtection.Private ? null : Hashed);
+        EnableFastOrderedReads(options.Protection == TableProtection.Private ? null : store as SortedStore<TKey, TObject>);
     }
 
     // Through the sealed type when hashed, so the hottest reads make direct, inlinable calls: a random

@@ -58,6 +58,9 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     // The same for a live, non-private bag or duplicate_bag table.
     private volatile Storage.HashStore<TKey, BagObjects<TObject>>? _fastBagReads;
 
+    // The same for a live, non-private ordered_set.
+    private volatile Storage.SortedStore<TKey, TObject>? _fastOrderedReads;
+
     /// <summary>Serializes ownership changes: give-away, heir hand-over, destroy.</summary>
     public readonly object OwnerLock = new();
 
@@ -73,6 +76,9 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     /// <summary>The bag store handles may read directly (see the field), or null.</summary>
     public Storage.HashStore<TKey, BagObjects<TObject>>? FastBagReads => _fastBagReads;
 
+    /// <summary>The ordered store handles may read directly (see the field), or null.</summary>
+    public Storage.SortedStore<TKey, TObject>? FastOrderedReads => _fastOrderedReads;
+
     /// <summary>Makes <paramref name="owner"/> the owner; the caller holds <see cref="OwnerLock"/> (or the table is not yet published).</summary>
     public void SetOwnerLocked(EtsTable<TKey, TObject>? owner) => _owner = owner;
 
@@ -81,6 +87,9 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
 
     /// <summary>Called once by a set core's constructor when its handles may read its hashed store directly.</summary>
     protected void EnableFastReads(Storage.HashStore<TKey, TObject>? store) => _fastReads = store;
+
+    /// <summary>Called once by an ordered_set core's constructor when its handles may read its store directly.</summary>
+    protected void EnableFastOrderedReads(Storage.SortedStore<TKey, TObject>? store) => _fastOrderedReads = store;
 
     /// <summary>Called once by a bag core's constructor when its handles may read its store directly.</summary>
     protected void EnableFastBagReads(Storage.HashStore<TKey, BagObjects<TObject>>? store) => _fastBagReads = store;
@@ -121,8 +130,13 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     {
         if (_destroyed) return;
         _destroyed = true;
+        // Handles hold the store for their fast path: retiring it sends them to their checked path.
+        _fastReads?.Retire();
+        _fastBagReads?.Retire();
+        _fastOrderedReads?.Retire();
         _fastReads = null;
         _fastBagReads = null;
+        _fastOrderedReads = null;
         _owner = null;
         _heir = null;
         ClearForDestroy();

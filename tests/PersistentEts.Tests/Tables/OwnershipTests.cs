@@ -19,6 +19,26 @@ public sealed class OwnershipTests
         table.Dispose(); // idempotent
     }
 
+    [Theory]
+    [InlineData(TableType.Set)]
+    [InlineData(TableType.OrderedSet)]
+    [InlineData(TableType.Bag)]
+    [InlineData(TableType.DuplicateBag)]
+    public void HandlesTakenBeforeTheEnd_ReadThroughTheirFastPath_UntilTheTableIsDestroyed(TableType type)
+    {
+        // TryLookup and Contains read the store a handle holds; the table's end closes that path.
+        var table = Ets.New("fast", (Row r) => r.Id, new TableOptions { Type = type, Protection = TableProtection.Public });
+        table.Insert(new Row(1, "a"));
+        var reader = table.ShareReadOnly();
+        Assert.True(reader.TryLookup(1, out var row));
+        Assert.Equal("a", row.Text);
+        Assert.True(reader.Contains(1));
+        table.Dispose();
+        Assert.Throws<TableDestroyedException>(() => reader.TryLookup(1, out _));
+        Assert.Throws<TableDestroyedException>(() => reader.Contains(1));
+        Assert.Throws<TableDestroyedException>(() => table.TryLookup(1, out _));
+    }
+
     [Fact]
     public void CancellingTheOwnerLifetime_DestroysTheTable()
     {
