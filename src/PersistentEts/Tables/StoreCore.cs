@@ -193,7 +193,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
     /// <summary>
     /// Visits every key under its stripe lock, with its bucket re-read there (the traversal itself holds no
     /// lock, so the bucket may have changed since it was seen), and sums what <paramref name="visit"/>
-    /// returns: select-delete and select-replace, atomic per key as in ETS.
+    /// returns: select-delete, atomic per key as in ETS (select-replace is atomic as a whole, see the cores).
     /// </summary>
     protected long ForEachKeyLocked(Func<int, TKey, TBucket, long> visit)
     {
