@@ -58,7 +58,7 @@ public static class Snapshot
             writer.WriteHeader(header);
             var write = ObjectWriting.For(codec);
             using var encoder = new BlockEncoder<TObject>(view,
-                (buffer, objects, stopAt) => Encode(codec, write, buffer, objects, stopAt, full), codec.IsThreadSafe ? options.ResolveEncodeThreads() : 1);
+                (buffer, objects, stopAt) => Encode(codec, write, buffer, objects, stopAt, full), EncodeThreads(core, codec, options));
             foreach (var chunk in encoder.Chunks())
             {
                 foreach (var (start, length, count) in chunk.Blocks) writer.WriteBlock(chunk.Buffer.WrittenSpan.Slice(start, length), count);
@@ -72,6 +72,16 @@ public static class Snapshot
         log?.DropBefore(view.AtInstant);
         return new SnapshotResult(full, objects, bytes, stopwatch.Elapsed, view.Pause) { ChangeCount = view.ChangeCount };
     }
+
+    /// <summary>
+    /// Threads that encode a save: one for a codec that is not thread-safe; the option's number when it is
+    /// set; by default one per 64 Ki objects up to one per core (at most 4), since starting threads costs
+    /// more than a small table's encoding saves.
+    /// </summary>
+    private static int EncodeThreads<TKey, TObject>(TableCore<TKey, TObject> core, IObjectCodec<TObject> codec, SnapshotWriteOptions options)
+        where TKey : notnull =>
+        !codec.IsThreadSafe ? 1
+        : options.EncodeThreads ?? (int)Math.Min(options.ResolveEncodeThreads(), 1 + core.Count / 65_536);
 
     private static int Encode<TObject>(IObjectCodec<TObject> codec, WriteObjects<TObject> write, PooledBufferWriter buffer,
         ReadOnlySpan<TObject> objects, int stopAtBytes, string path)

@@ -22,8 +22,8 @@ public sealed record SnapshotWriteOptions
     public int KeepPrevious { get; init; }
 
     /// <summary>
-    /// Threads that encode a save's objects in parallel (1 to 64). Null, the default, uses one per core, at
-    /// most four. Fewer leave more of the machine to the application's own threads while a save runs; the
+    /// Threads that encode a save's objects in parallel (1 to 64). Null, the default, uses one per 64 Ki
+    /// objects, up to one per core and at most four. Fewer leave more of the machine to the application's own threads while a save runs; the
     /// file is the same whatever the number.
     /// </summary>
     public int? EncodeThreads { get; init; }
