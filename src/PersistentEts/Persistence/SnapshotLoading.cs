@@ -198,17 +198,7 @@ internal sealed class SnapshotLoading<TKey, TObject> where TKey : notnull
         }
     }
 
-    private void Insert(TObject obj)
-    {
-        try
-        {
-            _core.RestoreObject(obj);
-        }
-        catch (EtsArgumentException e)
-        {
-            throw new SnapshotFileException(_path, $"an object cannot be stored: {e.Message}", null, e);
-        }
-    }
+    private void Insert(TObject obj) => Insert(new ReadOnlySpan<TObject>(in obj));
 
     private void Insert(ReadOnlySpan<TObject> objects)
     {

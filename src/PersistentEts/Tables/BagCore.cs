@@ -134,44 +134,31 @@ internal sealed class BagCore<TKey, TObject> : StoreCore<TKey, TObject, BagObjec
         ForEachKeyLocked((stripe, key, bucket) => FilterLocked(stripe, key, bucket, o => !where(o)));
 
     /// <summary>
-    /// An extension of ETS, whose select_replace refuses bags. All or nothing, as for sets: every key's new
-    /// objects are made and checked before any is stored, in one multi-key write.
+    /// An extension of ETS, whose select_replace refuses bags. All or nothing, as for sets (see
+    /// <see cref="StoreCore{TKey, TObject, TBucket}.ReplaceEveryKey"/>).
     /// </summary>
-    public override long SelectReplace(Func<TObject, bool> where, Func<TObject, TObject> replace)
-    {
-        var keys = Buckets(false).Select(b => b.Key).ToList();
-        return UnderKeyLocks(keys, () =>
+    public override long SelectReplace(Func<TObject, bool> where, Func<TObject, TObject> replace) =>
+        ReplaceEveryKey((key, bucket) =>
         {
-            var changes = new List<(TKey Key, BagObjects<TObject> Next, int Delta)>();
-            long changed = 0;
-            foreach (var key in keys)
+            var objects = Objects(ref bucket);
+            var next = new List<TObject>(objects.Length);
+            var replaced = 0;
+            foreach (var o in objects)
             {
-                if (!Store.TryGetLocked(key, out var bucket)) continue;
-                var objects = Objects(ref bucket);
-                var next = new List<TObject>(objects.Length);
-                var changedHere = 0;
-                foreach (var o in objects)
+                var n = o;
+                if (where(o))
                 {
-                    var n = o;
-                    if (where(o))
-                    {
-                        n = replace(o);
-                        if (n is null) Throw.NullObject(nameof(replace));
-                        var nk = KeyOf(n);
-                        if (nk is null || !KeyEquality.Equals(key, nk)) Throw.KeyChanged("SelectReplace");
-                        changedHere++;
-                    }
-                    // A bag keeps one of equal objects, so a replacement equal to a kept one merges with it.
-                    if (_duplicates || !next.Exists(x => _objectEquality.Equals(x, n))) next.Add(n);
+                    n = replace(o);
+                    if (n is null) Throw.NullObject(nameof(replace));
+                    var nk = KeyOf(n);
+                    if (nk is null || !KeyEquality.Equals(key, nk)) Throw.KeyChanged("SelectReplace");
+                    replaced++;
                 }
-                if (changedHere == 0) continue;
-                changes.Add((key, BucketOf(CollectionsMarshal.AsSpan(next)), next.Count - objects.Length));
-                changed += changedHere;
+                // A bag keeps one of equal objects, so a replacement equal to a kept one merges with it.
+                if (_duplicates || !next.Exists(x => _objectEquality.Equals(x, n))) next.Add(n);
             }
-            foreach (var (key, next, delta) in changes) PutLocked(Store.StripeOf(key), key, next, delta);
-            return changed;
+            return replaced == 0 ? null : (BucketOf(CollectionsMarshal.AsSpan(next)), replaced, next.Count - objects.Length);
         });
-    }
 
     public override long[] UpdateCounters(TKey key, ReadOnlySpan<CounterUpdate<TObject>> updates, bool hasDefault, TObject defaultObject)
     {

@@ -107,28 +107,15 @@ internal sealed partial class SetCore<TKey, TObject> : StoreCore<TKey, TObject, 
             return 1;
         });
 
-    /// <summary>
-    /// All or nothing, as in ETS: every replacement is made and its key checked before any is stored, so a
-    /// replacement that changes its key is refused with the table unchanged. The whole replace is one
-    /// multi-key write (one log record), under the stripes of every key the table held when it began.
-    /// </summary>
-    public override long SelectReplace(Func<TObject, bool> where, Func<TObject, TObject> replace)
-    {
-        var keys = Buckets(false).Select(b => b.Key).ToList();
-        return UnderKeyLocks(keys, () =>
+    /// <summary>All or nothing, as in ETS (see <see cref="StoreCore{TKey, TObject, TBucket}.ReplaceEveryKey"/>): a replacement that changes its key is refused with the table unchanged.</summary>
+    public override long SelectReplace(Func<TObject, bool> where, Func<TObject, TObject> replace) =>
+        ReplaceEveryKey((key, current) =>
         {
-            var changes = new List<(TKey Key, TObject Next)>();
-            foreach (var key in keys)
-            {
-                if (!Store.TryGetLocked(key, out var current) || !where(current)) continue;
-                var next = replace(current);
-                CheckSameKey(key, next, "SelectReplace");
-                changes.Add((key, next));
-            }
-            foreach (var (key, next) in changes) PutLocked(Store.StripeOf(key), key, next, 0);
-            return (long)changes.Count;
+            if (!where(current)) return null;
+            var next = replace(current);
+            CheckSameKey(key, next, "SelectReplace");
+            return (next, 1, 0);
         });
-    }
 
     private void CheckSameKey(TKey key, TObject next, string operation)
     {

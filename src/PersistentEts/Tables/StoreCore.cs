@@ -209,6 +209,30 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
         return total;
     }
 
+    /// <summary>
+    /// Select-replace, all or nothing as in ETS: <paramref name="change"/> sees every key's bucket and returns
+    /// null to leave it, or its new bucket with how many objects it replaced and how the key's object count
+    /// moves. Every change is made (and may throw) before any is stored, under the stripes of every key the
+    /// table held when it began, as one multi-key write (one log record). Returns the objects replaced.
+    /// </summary>
+    protected long ReplaceEveryKey(Func<TKey, TBucket, (TBucket Next, int Replaced, int Delta)?> change)
+    {
+        var keys = Buckets(false).Select(b => b.Key).ToList();
+        return UnderKeyLocks(keys, () =>
+        {
+            var changes = new List<(TKey Key, TBucket Next, int Delta)>();
+            long replaced = 0;
+            foreach (var key in keys)
+            {
+                if (!Store.TryGetLocked(key, out var bucket) || change(key, bucket) is not { } c) continue;
+                changes.Add((key, c.Next, c.Delta));
+                replaced += c.Replaced;
+            }
+            foreach (var (key, next, delta) in changes) PutLocked(Store.StripeOf(key), key, next, delta);
+            return replaced;
+        });
+    }
+
     /// <summary>The keys of a batch, each checked for null.</summary>
     protected TKey[] KeysOf(IReadOnlyList<TObject> objects)
     {

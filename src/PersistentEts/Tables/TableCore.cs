@@ -51,15 +51,12 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     private volatile EtsTable<TKey, TObject>? _owner;
     private HeirRegistration<TKey, TObject>? _heir;
 
-    // The hashed store of a live, non-private set table, for handles' fast reads; null for other tables
-    // and once the table is destroyed, so a single load tells a handle that it may read and where.
-    private volatile Storage.HashStore<TKey, TObject>? _fastReads;
-
-    // The same for a live, non-private bag or duplicate_bag table.
-    private volatile Storage.HashStore<TKey, BagObjects<TObject>>? _fastBagReads;
-
-    // The same for a live, non-private ordered_set.
-    private volatile Storage.SortedStore<TKey, TObject>? _fastOrderedReads;
+    // The store handles of a non-private table may read directly, by kind: at most one is set, by the
+    // core's constructor, before any handle exists (handles keep it). The table's end does not clear them
+    // but retires the store, which closes every handle's fast path at once.
+    private Storage.HashStore<TKey, TObject>? _fastReads;
+    private Storage.HashStore<TKey, BagObjects<TObject>>? _fastBagReads;
+    private Storage.SortedStore<TKey, TObject>? _fastOrderedReads;
 
     /// <summary>Serializes ownership changes: give-away, heir hand-over, destroy.</summary>
     public readonly object OwnerLock = new();
@@ -134,9 +131,6 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
         _fastReads?.Retire();
         _fastBagReads?.Retire();
         _fastOrderedReads?.Retire();
-        _fastReads = null;
-        _fastBagReads = null;
-        _fastOrderedReads = null;
         _owner = null;
         _heir = null;
         ClearForDestroy();
