@@ -13,7 +13,7 @@ internal interface IHostedTable
     void Open();
 
     /// <summary>Saves (synced) and ends the owner, if the table was ever opened; throws when the final save loses something.</summary>
-    void Close();
+    ValueTask CloseAsync();
 
     /// <summary>Where the table is in its life.</summary>
     HostedTableState State { get; }
@@ -104,11 +104,11 @@ internal sealed class HostedTable<TKey, TObject>(
         return PersistentTable.New(name, s.Path, key, s.ToOptions(loggers.CreateLogger($"PersistentEts.{name}")));
     }
 
-    public void Close()
+    public async ValueTask CloseAsync()
     {
         if (!_owner.IsValueCreated) return;
-        // Ending the owner saves the table; writes racing it either are in that save or throw.
-        _owner.Value.Dispose();
+        // Ending the owner saves the table (by awaited I/O); writes racing it either are in that save or throw.
+        await _owner.Value.DisposeAsync().ConfigureAwait(false);
         _state = HostedTableState.Closed;
     }
 }

@@ -25,13 +25,13 @@ internal sealed class PersistentEtsHostedService(IEnumerable<IHostedTable> table
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StoppedAsync(CancellationToken cancellationToken)
+    public async Task StoppedAsync(CancellationToken cancellationToken)
     {
         foreach (var table in tables)
         {
             try
             {
-                table.Close();
+                await table.CloseAsync().ConfigureAwait(false);
             }
             catch (EtsException e)
             {
@@ -39,6 +39,5 @@ internal sealed class PersistentEtsHostedService(IEnumerable<IHostedTable> table
                 log.LogError(e, "Closing persistent table {Table} failed", table.Name);
             }
         }
-        return Task.CompletedTask;
     }
 }

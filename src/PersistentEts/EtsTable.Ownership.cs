@@ -124,6 +124,32 @@ public partial class EtsTable<TKey, TObject>
     /// <exception cref="SnapshotFileException">The final save failed and nothing else holds the changes since the last good save.</exception>
     public void Dispose() => EndOwnership(rethrow: true);
 
+    /// <summary>
+    /// As <see cref="Dispose"/>, with a persistent table's final save written by asynchronous I/O: no thread
+    /// waits on the disk while the table is saved.
+    /// </summary>
+    /// <remarks>
+    /// The guarantees are <see cref="Dispose"/>'s: every racing write is in the final save or throws
+    /// <see cref="TableDestroyedException"/>, and when the final save fails without a log holding the
+    /// changes this throws <see cref="SnapshotFileException"/> and the table stays open. The owner lock,
+    /// which a thread cannot hold across an await, is not held during the save; an heir named meanwhile
+    /// does not inherit a table whose files are already let go.
+    /// </remarks>
+    /// <exception cref="SnapshotFileException">The final save failed and nothing else holds the changes since the last good save.</exception>
+    public async ValueTask DisposeAsync()
+    {
+        ITableDurability? closing;
+        lock (_core.OwnerLock)
+        {
+            if (!IsOwner) return;
+            var heir = _core.Heir;
+            closing = heir is not null && !heir.HeirLifetime.IsCancellationRequested ? null : _core.Durability;
+        }
+        if (closing is not null) await closing.CloseAsync(rethrow: true, async: true).ConfigureAwait(false);
+        // With the files let go, this only ends the owner: its Close finds nothing left to do.
+        EndOwnership(rethrow: true);
+    }
+
     private void EndOwnership() => EndOwnership(rethrow: false);
 
     private void EndOwnership(bool rethrow)
@@ -135,7 +161,8 @@ public partial class EtsTable<TKey, TObject>
             if (!IsOwner) return;
             heir = _core.Heir;
             _core.SetHeirLocked(null);
-            if (heir is not null && !heir.HeirLifetime.IsCancellationRequested)
+            // A table whose files were let go (by an asynchronous end) has nothing to hand on: it only ends.
+            if (heir is not null && !heir.HeirLifetime.IsCancellationRequested && _core.Durability is not { IsClosed: true })
             {
                 heirHandle = OwnerHandle(_core);
                 _core.SetOwnerLocked(heirHandle);

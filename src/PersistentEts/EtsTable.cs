@@ -15,7 +15,7 @@ namespace PersistentEts;
 /// Rights are checked on every call against the table's protection and the current owner, so a handle
 /// that gave its table away keeps only a non-owner's rights. All members are thread-safe.
 /// </remarks>
-public partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, IDisposable where TKey : notnull
+public partial class EtsTable<TKey, TObject> : IEtsTable<TKey, TObject>, IDisposable, IAsyncDisposable where TKey : notnull
 {
     private static long s_nextHandleId;
 

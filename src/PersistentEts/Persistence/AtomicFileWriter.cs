@@ -9,7 +9,14 @@ namespace PersistentEts.Persistence;
 /// </summary>
 internal static class AtomicFileWriter
 {
-    public static long Replace(IFileSystem fs, string path, bool sync, int keepPrevious, Action<Stream> write)
+    /// <summary>
+    /// Replaces <paramref name="path"/> with what <paramref name="write"/> writes. With
+    /// <paramref name="async"/> every write and flush is awaited and the fsyncs run on a pool thread (they
+    /// have no asynchronous form), so the caller's thread is never blocked on the disk; without it the call
+    /// completes synchronously. Cancellation stops the write and leaves the previous file as it was.
+    /// </summary>
+    public static async ValueTask<long> ReplaceAsync(IFileSystem fs, string path, bool sync, int keepPrevious,
+        Func<Stream, ValueTask> write, bool async, CancellationToken cancellationToken)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full) ?? ".";
@@ -17,16 +24,24 @@ internal static class AtomicFileWriter
         var temp = TableFiles.TempFile(full);
         try
         {
-            using (var stream = fs.CreateNew(temp))
+            var stream = fs.CreateNew(temp, asynchronous: async);
+            try
             {
-                write(stream);
-                stream.Flush();
-                if (sync) fs.Sync(stream);
+                await write(stream).ConfigureAwait(false);
+                if (async) await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                else stream.Flush();
+                if (sync) await Blocking(() => fs.Sync(stream), async).ConfigureAwait(false);
             }
+            finally
+            {
+                if (async) await stream.DisposeAsync().ConfigureAwait(false);
+                else stream.Dispose();
+            }
+            cancellationToken.ThrowIfCancellationRequested(); // the last moment at which giving up changes nothing
             var bytes = fs.Length(temp);
             if (keepPrevious > 0 && fs.Exists(full)) RotateHistory(fs, full, keepPrevious, sync);
             fs.Replace(temp, full);
-            if (sync) fs.SyncDirectory(dir);
+            if (sync) await Blocking(() => fs.SyncDirectory(dir), async).ConfigureAwait(false);
             return bytes;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -40,6 +55,14 @@ internal static class AtomicFileWriter
             TryDelete(fs, temp);
             throw;
         }
+    }
+
+    /// <summary>A call with no asynchronous form (fsync): on a pool thread when the caller awaits, inline otherwise.</summary>
+    private static ValueTask Blocking(Action call, bool async)
+    {
+        if (async) return new ValueTask(Task.Run(call));
+        call();
+        return ValueTask.CompletedTask;
     }
 
     // FILE.N-1 → FILE.N … FILE → FILE.1, each step a copy-then-rename so every name always holds a whole file.

@@ -17,7 +17,19 @@ public static class Snapshot
     /// they wait only while the instant is fixed.
     /// </summary>
     public static SnapshotResult Save<TKey, TObject>(IReadOnlyEtsTable<TKey, TObject> table, string path,
-        SnapshotWriteOptions? options = null, IObjectCodec<TObject>? codec = null) where TKey : notnull
+        SnapshotWriteOptions? options = null, IObjectCodec<TObject>? codec = null) where TKey : notnull =>
+        Completed(SaveTableAsync(table, path, options, codec, async: false, CancellationToken.None));
+
+    /// <summary>
+    /// As <see cref="Save{TKey, TObject}(IReadOnlyEtsTable{TKey, TObject}, string, SnapshotWriteOptions?, IObjectCodec{TObject}?)"/>,
+    /// with the file written by asynchronous I/O. Cancelling stops the save and leaves the previous file unchanged.
+    /// </summary>
+    public static Task<SnapshotResult> SaveAsync<TKey, TObject>(IReadOnlyEtsTable<TKey, TObject> table, string path,
+        SnapshotWriteOptions? options = null, IObjectCodec<TObject>? codec = null, CancellationToken cancellationToken = default)
+        where TKey : notnull => SaveTableAsync(table, path, options, codec, async: true, cancellationToken).AsTask();
+
+    private static async ValueTask<SnapshotResult> SaveTableAsync<TKey, TObject>(IReadOnlyEtsTable<TKey, TObject> table, string path,
+        SnapshotWriteOptions? options, IObjectCodec<TObject>? codec, bool async, CancellationToken cancellationToken) where TKey : notnull
     {
         if (table is not EtsTable<TKey, TObject> handle) throw new EtsArgumentException(nameof(table), "Only tables made by Ets.New can be saved.");
         handle.Info(); // access check: a private table's non-owner cannot read it, so cannot save it
@@ -27,15 +39,35 @@ public static class Snapshot
         using var ownership = TableFileOwnership.Acquire(fs, canonical, handle.Name);
         // Without options, a table made with Compressed (ETS compressed) is saved compressed.
         options ??= handle.Core.Options.Compressed ? SnapshotWriteOptions.Default with { Compress = true } : SnapshotWriteOptions.Default;
-        return Save(handle.Core, canonical, options, codec ?? MessagePackObjectCodec<TObject>.Instance, fs);
+        return await SaveCoreAsync(handle.Core, canonical, options, codec ?? MessagePackObjectCodec<TObject>.Instance, fs,
+            async: async, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    internal static SnapshotResult Save<TKey, TObject>(TableCore<TKey, TObject> core, string path,
-        SnapshotWriteOptions options, IObjectCodec<TObject> codec, IFileSystem fs, Log.WriteAheadLog<TObject>? log = null, int schemaVersion = 0)
+    /// <summary>The result of a call made with <c>async: false</c>, which never waits on anything and so has completed.</summary>
+    internal static T Completed<T>(ValueTask<T> synchronous)
+    {
+        Debug.Assert(synchronous.IsCompleted, "a call made with async: false awaited something");
+        return synchronous.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Saves <paramref name="core"/> to <paramref name="path"/> on the calling thread.</summary>
+    internal static SnapshotResult Save<TKey, TObject>(TableCore<TKey, TObject> core, string path, SnapshotWriteOptions options,
+        IObjectCodec<TObject> codec, IFileSystem fs, Log.WriteAheadLog<TObject>? log = null, int schemaVersion = 0) where TKey : notnull =>
+        Completed(SaveCoreAsync(core, path, options, codec, fs, log, schemaVersion));
+
+    /// <summary>
+    /// Saves <paramref name="core"/> to <paramref name="path"/>. With <paramref name="async"/> the file is
+    /// written by awaited I/O and the call frees its thread while it waits; without it, it blocks and has
+    /// completed when it returns (see <see cref="Completed{T}"/>). Both run this one code.
+    /// </summary>
+    internal static async ValueTask<SnapshotResult> SaveCoreAsync<TKey, TObject>(TableCore<TKey, TObject> core, string path,
+        SnapshotWriteOptions options, IObjectCodec<TObject> codec, IFileSystem fs, Log.WriteAheadLog<TObject>? log = null, int schemaVersion = 0,
+        bool async = false, CancellationToken cancellationToken = default)
         where TKey : notnull
     {
         options.Validate();
         core.EnsureAlive();
+        cancellationToken.ThrowIfCancellationRequested();
         var stopwatch = Stopwatch.StartNew();
         // With a log, the snapshot's instant starts a new segment: changes before it are in the snapshot.
         ISnapshotView<TObject> begun;
@@ -52,22 +84,23 @@ public static class Snapshot
         var header = HeaderFor(core, codec, options) with { LogSegment = view.AtInstant, SchemaVersion = schemaVersion };
         long objects = 0;
         var full = Path.GetFullPath(path);
-        var bytes = AtomicFileWriter.Replace(fs, path, options.Sync, options.KeepPrevious, stream =>
+        var bytes = await AtomicFileWriter.ReplaceAsync(fs, path, options.Sync, options.KeepPrevious, async stream =>
         {
             var writer = new SnapshotWriter(stream, options.Checksums, options.Compress);
-            writer.WriteHeader(header);
+            await writer.WriteHeaderAsync(header, async, cancellationToken).ConfigureAwait(false);
             var write = ObjectWriting.For(codec);
             using var encoder = new BlockEncoder<TObject>(view,
                 (buffer, objects, stopAt) => Encode(codec, write, buffer, objects, stopAt, full), EncodeThreads(core, codec, options));
-            foreach (var chunk in encoder.Chunks())
+            while (await encoder.NextAsync(async, cancellationToken).ConfigureAwait(false) is { } chunk)
             {
-                foreach (var (start, length, count) in chunk.Blocks) writer.WriteBlock(chunk.Buffer.WrittenSpan.Slice(start, length), count);
+                foreach (var (start, length, count) in chunk.Blocks)
+                    await writer.WriteBlockAsync(chunk.Buffer.WrittenMemory.Slice(start, length), count, async, cancellationToken).ConfigureAwait(false);
                 encoder.Return(chunk);
             }
-            encoder.Complete();
-            writer.WriteTrailer();
+            await encoder.CompleteAsync(async).ConfigureAwait(false);
+            await writer.WriteTrailerAsync(async, cancellationToken).ConfigureAwait(false);
             objects = writer.Objects;
-        });
+        }, async, cancellationToken).ConfigureAwait(false);
         // Only now, with the snapshot durable, may the segments it covers go.
         log?.DropBefore(view.AtInstant);
         return new SnapshotResult(full, objects, bytes, stopwatch.Elapsed, view.Pause) { ChangeCount = view.ChangeCount };

@@ -48,9 +48,15 @@ public abstract class TablePersistence
     /// </summary>
     public abstract SnapshotResult? Flush();
 
-    /// <summary>As <see cref="Flush"/>, on a thread-pool thread.</summary>
-    public Task<SnapshotResult?> FlushAsync(CancellationToken cancellationToken = default) =>
-        Task.Run(Flush, cancellationToken);
+    /// <summary>
+    /// As <see cref="Flush"/>, with the file written by asynchronous I/O: no thread waits on the disk (the
+    /// fsyncs, which have no asynchronous form, run on a pool thread). Cancelling it while it waits for a
+    /// save in progress, or while it writes, stops it and leaves the last good file unchanged; the changes
+    /// stay in the table (and in the log) for the next save.
+    /// </summary>
+    public Task<SnapshotResult?> FlushAsync(CancellationToken cancellationToken = default) => FlushCoreAsync(cancellationToken);
+
+    private protected abstract Task<SnapshotResult?> FlushCoreAsync(CancellationToken cancellationToken);
 
     /// <summary>The process is ending: saves and stops, never throwing (see <see cref="ProcessExitSaver"/>).</summary>
     internal abstract void CloseForExit();

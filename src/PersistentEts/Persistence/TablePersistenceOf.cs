@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PersistentEts.Persistence.IO;
@@ -13,7 +14,8 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
     private readonly IObjectCodec<TObject> _codec;
     private readonly IFileSystem _fs;
     private readonly ILogger _log;
-    private readonly object _saveLock = new();
+    // One save at a time. A semaphore, not a monitor, because an asynchronous save holds it across awaits.
+    private readonly SemaphoreSlim _saveLock = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Log.WriteAheadLog<TObject>? _wal;
     private readonly TableFileOwnership _ownership;
@@ -25,8 +27,9 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
     private long _nextDueTicks;
     private bool _stopped;
 
-    // Serializes Close (owner end, delete, process exit), which may race with one another.
-    private readonly object _closeLock = new();
+    // Serializes Close (owner end, delete, process exit), which may race with one another. A semaphore,
+    // since an asynchronous close holds it across its awaited final save.
+    private readonly SemaphoreSlim _closeLock = new(1, 1);
 
     /// <summary>Built with the table core (see <see cref="TableWiring{TKey, TObject}"/>); saves nothing until <see cref="Start"/>.</summary>
     public TablePersistenceOf(TableCore<TKey, TObject> core, string path, PersistentTableOptions options,
@@ -48,11 +51,16 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
     /// <summary>Starts the save loop once the table is loaded; <paramref name="savedChanges"/> is the change count the file reflects.</summary>
     public void Start(long savedChanges)
     {
-        lock (_saveLock)
+        _saveLock.Wait();
+        try
         {
             _savedChanges = savedChanges;
             _nextDueTicks = Environment.TickCount64 + (long)_options.PersistEvery.TotalMilliseconds;
             UpToDateAt = DateTimeOffset.UtcNow;
+        }
+        finally
+        {
+            _saveLock.Release();
         }
         ProcessExitSaver.Register(this);
         PersistenceMetrics.Opened(this, _core.Name);
@@ -78,7 +86,8 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
             }
             try
             {
-                SaveIfChanged(_options.EffectiveWrite, restartPeriod: true);
+                // Awaited I/O: the loop holds no thread while the disk works.
+                await SaveIfChangedAsync(_options.EffectiveWrite, restartPeriod: true, async: true, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is EtsException or IOException or UnauthorizedAccessException)
             {
@@ -90,12 +99,27 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
     public override SnapshotResult? Flush()
     {
         _core.EnsureAlive();
-        return SaveIfChanged(_options.EffectiveWrite with { Sync = true }, restartPeriod: true);
+        return Snapshot.Completed(SaveIfChangedAsync(_options.EffectiveWrite with { Sync = true }, restartPeriod: true, async: false, CancellationToken.None));
     }
 
-    private SnapshotResult? SaveIfChanged(SnapshotWriteOptions write, bool restartPeriod)
+    private protected override async Task<SnapshotResult?> FlushCoreAsync(CancellationToken cancellationToken)
     {
-        lock (_saveLock)
+        _core.EnsureAlive();
+        return await SaveIfChangedAsync(_options.EffectiveWrite with { Sync = true }, restartPeriod: true, async: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Saves if anything changed since the file was last written; with <paramref name="async"/> by awaited
+    /// I/O, otherwise on the calling thread (completing synchronously). A cancelled save is not a failure:
+    /// it leaves the last good file and <see cref="TablePersistence.LastError"/> as they were.
+    /// </summary>
+    private async ValueTask<SnapshotResult?> SaveIfChangedAsync(SnapshotWriteOptions write, bool restartPeriod, bool async, CancellationToken cancellationToken)
+    {
+        if (async) await _saveLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        else _saveLock.Wait(cancellationToken);
+        SnapshotResult result;
+        ExceptionDispatchInfo? failure = null;
+        try
         {
             if (restartPeriod) Interlocked.Exchange(ref _nextDueTicks, Environment.TickCount64 + (long)_options.PersistEvery.TotalMilliseconds);
             if (_stopped || _core.IsDestroyed) return null;
@@ -111,7 +135,8 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
             try
             {
                 // With a log, a snapshot retires log segments, so it must itself be durable first.
-                var result = Snapshot.Save(_core, Path, _wal is null ? write : write with { Sync = true }, _codec, _fs, _wal, _options.SchemaVersion);
+                result = await Snapshot.SaveCoreAsync(_core, Path, _wal is null ? write : write with { Sync = true }, _codec, _fs, _wal,
+                    _options.SchemaVersion, async, cancellationToken).ConfigureAwait(false);
                 _savedChanges = result.ChangeCount;
                 LastSave = result;
                 LastError = null;
@@ -119,35 +144,47 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
                 PersistenceMetrics.Saved(this, _core.Name, result);
                 if (result.Duration > _options.PersistEvery)
                     _log.LogWarning("Saving table {Table} to {Path} took {Seconds:F2} s, longer than its period", _core.Name, Path, result.Duration.TotalSeconds);
-                OnSaved(result);
-                return result;
             }
             catch (Exception e) when (e is EtsException or IOException or UnauthorizedAccessException)
             {
                 LastError = e;
                 PersistenceMetrics.SaveFailed(_core.Name);
                 _log.LogError(e, "Saving table {Table} to {Path} failed; the last good file is unchanged", _core.Name, Path);
-                OnSaveFailed(e);
-                throw;
+                failure = ExceptionDispatchInfo.Capture(e);
+                result = null!;
             }
         }
+        finally
+        {
+            _saveLock.Release();
+        }
+        // Raised outside the save lock, so that a handler may flush, or end the table, without waiting on itself.
+        if (failure is not null)
+        {
+            OnSaveFailed(failure.SourceException);
+            failure.Throw();
+        }
+        OnSaved(result);
+        return result;
     }
 
     /// <inheritdoc />
-    public bool Close(bool rethrow)
+    public bool Close(bool rethrow) => Snapshot.Completed(CloseAsync(rethrow, async: false));
+
+    /// <inheritdoc />
+    public async ValueTask<bool> CloseAsync(bool rethrow, bool async)
     {
-        lock (_closeLock)
+        if (async) await _closeLock.WaitAsync().ConfigureAwait(false);
+        else _closeLock.Wait();
+        try
         {
-            lock (_saveLock)
-            {
-                if (_stopped) return true;
-            }
+            if (Stopped()) return true;
             // From here on every write either is in what the final save captures or throws.
             _core.SealWrites();
             Exception? failure = null;
             try
             {
-                SaveIfChanged(_options.EffectiveWrite with { Sync = true }, restartPeriod: false);
+                await SaveIfChangedAsync(_options.EffectiveWrite with { Sync = true }, restartPeriod: false, async, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is EtsException or IOException or UnauthorizedAccessException)
             {
@@ -171,16 +208,43 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
             }
             return true;
         }
+        finally
+        {
+            _closeLock.Release();
+        }
     }
+
+    /// <inheritdoc />
+    public bool IsClosed => Stopped();
 
     internal override void Abandon()
     {
-        lock (_closeLock) Stop();
+        _closeLock.Wait();
+        try
+        {
+            Stop();
+        }
+        finally
+        {
+            _closeLock.Release();
+        }
     }
+
+    // Written under _saveLock; read without it where only "closed yet?" matters (closes are serialized
+    // by _closeLock, so a close never reads it while another close writes it).
+    private bool Stopped() => Volatile.Read(ref _stopped);
 
     private void Stop()
     {
-        lock (_saveLock) _stopped = true;
+        _saveLock.Wait();
+        try
+        {
+            _stopped = true;
+        }
+        finally
+        {
+            _saveLock.Release();
+        }
         _stop.Cancel();
         ProcessExitSaver.Unregister(this);
         PersistenceMetrics.Closed(this);

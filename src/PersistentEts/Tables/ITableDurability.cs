@@ -14,4 +14,13 @@ internal interface ITableDurability
     /// throws when <paramref name="rethrow"/> is set and returns false otherwise.
     /// </summary>
     bool Close(bool rethrow);
+
+    /// <summary>
+    /// As <see cref="Close"/>; with <paramref name="async"/> the final save is written by awaited I/O,
+    /// without it the call completes synchronously.
+    /// </summary>
+    ValueTask<bool> CloseAsync(bool rethrow, bool async);
+
+    /// <summary>True once <see cref="Close"/> has let the files go: the table has nothing left to save.</summary>
+    bool IsClosed { get; }
 }

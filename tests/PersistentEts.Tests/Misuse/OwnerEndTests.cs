@@ -17,7 +17,7 @@ public sealed class OwnerEndTests : IDisposable
     public static TheoryData<DurabilityMode, LogSync, string> Ends()
     {
         var data = new TheoryData<DurabilityMode, LogSync, string>();
-        foreach (var end in new[] { "dispose", "token", "delete" })
+        foreach (var end in new[] { "dispose", "dispose-async", "token", "delete" })
         {
             data.Add(DurabilityMode.Snapshot, LogSync.Always, end);
             data.Add(DurabilityMode.Log, LogSync.Always, end);
@@ -39,7 +39,9 @@ public sealed class OwnerEndTests : IDisposable
             var writer = table; // the writers use the owner handle itself: ending it races them
             var acknowledged = new System.Collections.Concurrent.ConcurrentBag<int>();
             var refused = 0;
-            var writers = Enumerable.Range(0, 3).Select(w => Task.Run(() =>
+            // Writers on threads of their own: three spinning pool items on two cores would starve the
+            // pool, and with it an asynchronous end's awaited writes, while the table grows without bound.
+            var writers = Enumerable.Range(0, 3).Select(w => Task.Factory.StartNew(() =>
             {
                 for (var k = round * 10_000_000 + w; ; k += 3)
                 {
@@ -54,11 +56,12 @@ public sealed class OwnerEndTests : IDisposable
                         return;
                     }
                 }
-            })).ToArray();
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
             SpinWait.SpinUntil(() => acknowledged.Count > 2_000);
             switch (end)
             {
                 case "dispose": writer.Dispose(); break;
+                case "dispose-async": await writer.DisposeAsync(); break;
                 case "token": lifetime.Cancel(); break;
                 default: writer.DeleteTable(); break;
             }

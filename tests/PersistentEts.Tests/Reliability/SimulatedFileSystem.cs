@@ -107,7 +107,7 @@ internal sealed class SimulatedFileSystem : IFileSystem
         }
     }
 
-    public Stream CreateNew(string path, bool buffered = true)
+    public Stream CreateNew(string path, bool buffered = true, bool asynchronous = false)
     {
         Step("create", path);
         lock (_gate)

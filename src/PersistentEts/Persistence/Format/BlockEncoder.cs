@@ -63,8 +63,13 @@ internal sealed class BlockEncoder<TObject> : IDisposable
     private readonly Dictionary<long, EncodedChunk> _encoded = [];
     private readonly object _encodedLock = new();
     private long _published;
+    private long _nextToWrite;
     private int _workersRunning;
     private ExceptionDispatchInfo? _failure;
+
+    // Released once per chunk published and once per worker that ends: the writer waits on it (blocking or
+    // awaiting) and then looks again under _encodedLock.
+    private readonly SemaphoreSlim _chunkReady = new(0);
 
     /// <param name="view">The capture to encode.</param>
     /// <param name="write">Encodes objects; its exceptions end the save.</param>
@@ -105,11 +110,8 @@ internal sealed class BlockEncoder<TObject> : IDisposable
         }
         finally
         {
-            lock (_encodedLock)
-            {
-                _workersRunning--;
-                Monitor.PulseAll(_encodedLock);
-            }
+            lock (_encodedLock) _workersRunning--;
+            _chunkReady.Release();
         }
     }
 
@@ -183,8 +185,8 @@ internal sealed class BlockEncoder<TObject> : IDisposable
         {
             if (!numbered) chunk.Sequence = _published++;
             _encoded.Add(chunk.Sequence, chunk);
-            Monitor.PulseAll(_encodedLock);
         }
+        _chunkReady.Release();
     }
 
     /// <summary>Fills a chunk with the next objects of an ordered capture and numbers it; false once it has no more.</summary>
@@ -225,32 +227,38 @@ internal sealed class BlockEncoder<TObject> : IDisposable
         objects.Clear();
     }
 
-    /// <summary>The encoded chunks in the order to write them; give each back with <see cref="Return"/> once written.</summary>
-    public IEnumerable<EncodedChunk> Chunks()
+    /// <summary>
+    /// The next encoded chunk in the order to write them, or null once there are no more; give each back
+    /// with <see cref="Return"/> once written. With <paramref name="async"/> the wait frees the thread;
+    /// without it the call blocks and completes synchronously.
+    /// </summary>
+    public async ValueTask<EncodedChunk?> NextAsync(bool async, CancellationToken cancellationToken)
     {
-        for (long next = 0; TakeEncoded(next, out var chunk); next++) yield return chunk;
-    }
-
-    private bool TakeEncoded(long sequence, out EncodedChunk chunk)
-    {
-        lock (_encodedLock)
+        while (true)
         {
-            while (true)
+            lock (_encodedLock)
             {
                 _failure?.Throw();
-                if (_encoded.Remove(sequence, out chunk!)) return true;
-                if (_workersRunning == 0) return false;
-                Monitor.Wait(_encodedLock);
+                if (_encoded.Remove(_nextToWrite, out var chunk))
+                {
+                    _nextToWrite++;
+                    return chunk;
+                }
+                if (_workersRunning == 0) return null;
             }
+            // Every publish and every worker's end releases once, so a wait never misses the event it waits for.
+            if (async) await _chunkReady.WaitAsync(cancellationToken).ConfigureAwait(false);
+            else _chunkReady.Wait(cancellationToken);
         }
     }
 
     public void Return(EncodedChunk chunk) => _free.Add(chunk);
 
     /// <summary>Waits for the workers; rethrows what they failed with.</summary>
-    public void Complete()
+    public async ValueTask CompleteAsync(bool async)
     {
-        Task.WaitAll(_workers);
+        if (async) await Task.WhenAll(_workers).ConfigureAwait(false);
+        else Task.WaitAll(_workers);
         _failure?.Throw();
     }
 
@@ -264,5 +272,6 @@ internal sealed class BlockEncoder<TObject> : IDisposable
         while (_free.TryTake(out var chunk)) chunk.Buffer.Dispose();
         _free.Dispose();
         _cancel.Dispose();
+        _chunkReady.Dispose();
     }
 }

@@ -18,6 +18,9 @@ internal sealed class PooledBufferWriter(int initialCapacity) : IBufferWriter<by
     /// <summary>The bytes written.</summary>
     public ReadOnlySpan<byte> WrittenSpan => Buffer.AsSpan(0, WrittenCount);
 
+    /// <summary>The bytes written so far, for asynchronous writes (valid until the next write or reset).</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => Buffer.AsMemory(0, WrittenCount);
+
     private byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(PooledBufferWriter));
 
     /// <summary>Forgets what was written; the buffer is kept.</summary>

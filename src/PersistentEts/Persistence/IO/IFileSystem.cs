@@ -10,9 +10,10 @@ internal interface IFileSystem
 
     /// <summary>
     /// Creates a new file for writing; fails if it exists. Unbuffered streams write straight through, so a
-    /// failed write leaves nothing behind in the stream that a later call would try to write again.
+    /// failed write leaves nothing behind in the stream that a later call would try to write again. An
+    /// <paramref name="asynchronous"/> stream is opened for overlapped I/O where the platform has it.
     /// </summary>
-    Stream CreateNew(string path, bool buffered = true);
+    Stream CreateNew(string path, bool buffered = true, bool asynchronous = false);
 
     /// <summary>Makes written data durable (fsync).</summary>
     void Sync(Stream stream);

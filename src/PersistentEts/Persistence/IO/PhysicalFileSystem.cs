@@ -21,12 +21,13 @@ internal sealed partial class PhysicalFileSystem(UnixFileMode createMode) : IFil
         new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
 
     // Writers let others read what they write (pets info/verify/log check on a live table).
-    public Stream CreateNew(string path, bool buffered = true) =>
-        new FileStream(path, Options(FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, buffered ? 1 << 16 : 0));
+    public Stream CreateNew(string path, bool buffered = true, bool asynchronous = false) =>
+        new FileStream(path, Options(FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, buffered ? 1 << 16 : 0,
+            asynchronous ? FileOptions.Asynchronous : FileOptions.None));
 
-    private FileStreamOptions Options(FileMode mode, FileAccess access, FileShare share, int bufferSize)
+    private FileStreamOptions Options(FileMode mode, FileAccess access, FileShare share, int bufferSize, FileOptions fileOptions = FileOptions.None)
     {
-        var options = new FileStreamOptions { Mode = mode, Access = access, Share = share, BufferSize = bufferSize };
+        var options = new FileStreamOptions { Mode = mode, Access = access, Share = share, BufferSize = bufferSize, Options = fileOptions };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = createMode;
         return options;
     }
