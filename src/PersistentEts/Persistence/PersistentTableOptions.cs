@@ -64,6 +64,12 @@ public sealed record PersistentTableOptions
     /// </summary>
     public UnixFileMode UnixCreateMode { get; init; } = IO.PhysicalFileSystem.OwnerOnly;
 
+    /// <summary>
+    /// A remote store that keeps the table's snapshots beyond this machine and owns the table through a
+    /// lease (see docs/remote.md). Null (the default): the local directory only.
+    /// </summary>
+    public Remote.RemoteOptions? Remote { get; init; }
+
     /// <summary>Where save failures, recoveries and slow saves are logged. Default: nowhere.</summary>
     public ILogger? Logger { get; init; }
 
@@ -92,5 +98,6 @@ public sealed record PersistentTableOptions
             Throw.Argument(nameof(Migrations), $"Two migrations start at version {twice.Key}; give one step per version.");
         if (PersistEvery <= TimeSpan.Zero || PersistEvery > TimeSpan.FromDays(1))
             Throw.Argument(nameof(PersistEvery), $"PersistEvery must be more than zero and at most one day, not {PersistEvery}.");
+        Remote?.Validate();
     }
 }

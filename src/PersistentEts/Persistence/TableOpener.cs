@@ -28,8 +28,11 @@ internal static class TableOpener
         var logger = options.Logger ?? NullLogger.Instance;
         WriteAheadLog<TObject>? wal = null;
         TablePersistenceOf<TKey, TObject>? persistence = null;
+        Remote.RemoteReplica? remote = null;
         try
         {
+            // The remote lease first, then the local file brought up to the remote one if it is missing or older.
+            if (options.Remote is { } remoteOptions) remote = Remote.RemoteReplica.Open(remoteOptions, canonical, fs, logger);
             using var snapshot = SnapshotSource.Open(fs, canonical);
             var header = snapshot?.Reader.ReadHeader();
             var reading = new Schema.SchemaReading<TObject>(codec, options.SchemaVersion, options.Migrations, options.AcceptDroppedMembers);
@@ -44,7 +47,7 @@ internal static class TableOpener
                     new LogSegmentHeader(0, options.Table.Type.ToEtsName(), keyText, Snapshot.TypeName(typeof(TKey)), codec.Id,
                         Snapshot.TypeName(typeof(TObject)), codec.Schema, options.SchemaVersion));
             var wiring = new TableWiring<TKey, TObject>(wal, core =>
-                persistence = new TablePersistenceOf<TKey, TObject>(core, canonical, options, codec, fs, wal, ownership));
+                persistence = new TablePersistenceOf<TKey, TObject>(core, canonical, options, codec, fs, wal, ownership, remote));
             var table = Ets.Build(name, keyOf, keyText, options.Table, keyComparer, keyEquality, null, wiring,
                 snapshot?.Reader.PeekObjectCount() ?? 0, core => new PersistentEtsTable<TKey, TObject>(core));
 
@@ -91,6 +94,7 @@ internal static class TableOpener
             else
             {
                 wal?.Close();
+                remote?.Dispose();
                 ownership.Dispose();
             }
             throw;

@@ -29,6 +29,19 @@ public abstract class TablePersistence
     /// </summary>
     public DateTimeOffset? UpToDateAt { get; private protected set; }
 
+    /// <summary>
+    /// With <see cref="PersistentTableOptions.Remote"/>: the generation of the last snapshot the remote
+    /// manifest names (0 before the first upload). Null for a table kept only locally.
+    /// </summary>
+    public abstract long? RemoteGeneration { get; }
+
+    /// <summary>
+    /// With <see cref="PersistentTableOptions.Remote"/>: the last remote failure (an upload, or the lease),
+    /// null after a successful upload. A <see cref="RemoteLeaseLostException"/> here stays: the table no
+    /// longer writes to the remote store.
+    /// </summary>
+    public abstract Exception? LastRemoteError { get; }
+
     /// <summary>Number of saves skipped because nothing had changed.</summary>
     public long SkippedSaves { get; private protected set; }
 

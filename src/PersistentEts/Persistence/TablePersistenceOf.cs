@@ -19,6 +19,7 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
     private readonly CancellationTokenSource _stop = new();
     private readonly Log.WriteAheadLog<TObject>? _wal;
     private readonly TableFileOwnership _ownership;
+    private readonly Remote.RemoteReplica? _remote;
     private Task? _loop;
 
     // Guarded by _saveLock: the change count the file on disk reflects, when the next save is due, and
@@ -33,9 +34,10 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
 
     /// <summary>Built with the table core (see <see cref="TableWiring{TKey, TObject}"/>); saves nothing until <see cref="Start"/>.</summary>
     public TablePersistenceOf(TableCore<TKey, TObject> core, string path, PersistentTableOptions options,
-        IObjectCodec<TObject> codec, IFileSystem fs, Log.WriteAheadLog<TObject>? wal, TableFileOwnership ownership)
+        IObjectCodec<TObject> codec, IFileSystem fs, Log.WriteAheadLog<TObject>? wal, TableFileOwnership ownership, Remote.RemoteReplica? remote)
         : base(path)
     {
+        _remote = remote;
         _core = core;
         _options = options;
         _codec = codec;
@@ -44,6 +46,10 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
         _ownership = ownership;
         _log = options.Logger ?? NullLogger.Instance;
     }
+
+    public override long? RemoteGeneration => _remote?.Generation;
+
+    public override Exception? LastRemoteError => _remote?.LastError;
 
     /// <summary>The table's write-ahead log, when it has one.</summary>
     internal Log.WriteAheadLog<TObject>? Wal => _wal;
@@ -144,6 +150,8 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
                 PersistenceMetrics.Saved(this, _core.Name, result);
                 if (result.Duration > _options.PersistEvery)
                     _log.LogWarning("Saving table {Table} to {Path} took {Seconds:F2} s, longer than its period", _core.Name, Path, result.Duration.TotalSeconds);
+                // The remote copy follows the durable local file; its failures never fail this save.
+                if (_remote is not null) await _remote.AfterSaveAsync(async).ConfigureAwait(false);
             }
             catch (Exception e) when (e is EtsException or IOException or UnauthorizedAccessException)
             {
@@ -250,6 +258,7 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
         PersistenceMetrics.Closed(this);
         // Committers still waiting return once their record is covered (by the final save or this flush).
         _wal?.Close();
+        _remote?.Dispose();
         _ownership.Dispose();
     }
 

@@ -1,0 +1,249 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using PersistentEts.Persistence.Remote;
+
+namespace PersistentEts.Azure;
+
+/// <summary>
+/// One table's remote state in an Azure Blob Storage container, under a prefix of its own:
+/// <c>PREFIX/manifest.json</c> (the manifest, which also carries the table's lease) and
+/// <c>PREFIX/snapshots/GENERATION.pets</c> (immutable snapshot generations).
+/// </summary>
+/// <remarks>
+/// The lease is a blob lease on the manifest blob. Because the manifest is leased, the service itself
+/// refuses any write to it that does not carry the current lease: an owner whose lease lapsed and was
+/// taken over cannot advance the table any more (fencing), whatever its clock says. Snapshot uploads are
+/// conditional on the generation not existing, with each part's MD5 checked by the service. Transient
+/// failures are retried by the client's own retry policy (configure it on the
+/// <see cref="BlobContainerClient"/>); what still fails becomes a <see cref="RemoteStoreException"/> naming
+/// the blob.
+/// </remarks>
+public sealed class AzureBlobTableStore : IRemoteTableStore
+{
+    private const string HolderMetadata = "holder";
+    private readonly BlobContainerClient _container;
+    private readonly string _prefix;
+
+    /// <summary>A store for the table kept under <paramref name="prefix"/> in <paramref name="container"/> (created if missing).</summary>
+    /// <param name="container">The container, with the credentials and retry policy to use.</param>
+    /// <param name="prefix">The table's folder in the container, e.g. its name: letters, digits, <c>-</c>, <c>_</c>, <c>.</c> and <c>/</c>.</param>
+    public AzureBlobTableStore(BlobContainerClient container, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        if (string.IsNullOrWhiteSpace(prefix) || prefix.Length > 512 || prefix.StartsWith('/') || prefix.EndsWith('/')
+            || !prefix.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/'))
+            throw new EtsArgumentException(nameof(prefix), $"The table's prefix '{prefix}' must be 1 to 512 letters, digits, '-', '_', '.' or inner '/'.");
+        _container = container;
+        _prefix = prefix;
+    }
+
+    /// <inheritdoc />
+    public string Name => $"{_container.Uri.GetLeftPart(UriPartial.Path)}/{_prefix}";
+
+    private string ManifestBlob => $"{_prefix}/manifest.json";
+
+    private string SnapshotBlob(long generation) => $"{_prefix}/snapshots/{generation.ToString("D19", CultureInfo.InvariantCulture)}.pets";
+
+    /// <inheritdoc />
+    public string SnapshotName(long generation) => $"{_container.Name}/{SnapshotBlob(generation)}";
+
+    private string ManifestName => $"{_container.Name}/{ManifestBlob}";
+
+    /// <inheritdoc />
+    public async Task<RemoteLease> AcquireLeaseAsync(string holder, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var manifest = _container.GetBlobClient(ManifestBlob);
+        var id = Guid.NewGuid().ToString();
+        await Guard(ManifestName, "taking the lease", async () =>
+        {
+            await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // The manifest must exist to be leased; a table that has none yet gets the empty one.
+                await manifest.UploadAsync(Serialize(RemoteManifest.Empty), new BlobUploadOptions
+                {
+                    Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                // It exists (and may be leased): taking the lease says whose it is.
+            }
+            try
+            {
+                await manifest.GetBlobLeaseClient(id).AcquireAsync(duration, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status == 409)
+            {
+                var properties = await manifest.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                var current = properties.Value.Metadata.TryGetValue(HolderMetadata, out var h) ? Uri.UnescapeDataString(h) : "another owner";
+                throw new RemoteTableOwnedException(ManifestName, current, e);
+            }
+            await manifest.SetMetadataAsync(HolderMetadataOf(holder), new BlobRequestConditions { LeaseId = id }, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }).ConfigureAwait(false);
+        return new RemoteLease(id, holder, duration);
+    }
+
+    /// <inheritdoc />
+    public Task RenewLeaseAsync(RemoteLease lease, CancellationToken cancellationToken) =>
+        Guard(ManifestName, "renewing the lease", async () =>
+        {
+            try
+            {
+                await _container.GetBlobClient(ManifestBlob).GetBlobLeaseClient(lease.Id).RenewAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                throw new RemoteLeaseLostException(ManifestName, $"the lease of {lease.Holder} could not be renewed: another owner has taken it ({e.ErrorCode})", e);
+            }
+            return 0;
+        });
+
+    /// <inheritdoc />
+    public Task ReleaseLeaseAsync(RemoteLease lease, CancellationToken cancellationToken) =>
+        Guard(ManifestName, "releasing the lease", async () =>
+        {
+            try
+            {
+                await _container.GetBlobClient(ManifestBlob).GetBlobLeaseClient(lease.Id).ReleaseAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                // Already someone else's: nothing of ours to release.
+            }
+            return 0;
+        });
+
+    /// <inheritdoc />
+    public Task<RemoteManifest> ReadManifestAsync(CancellationToken cancellationToken) =>
+        Guard(ManifestName, "reading the manifest", async () =>
+        {
+            try
+            {
+                var content = await _container.GetBlobClient(ManifestBlob).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+                return Deserialize(content.Value.Content) with { Version = content.Value.Details.ETag.ToString() };
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return RemoteManifest.Empty;
+            }
+        });
+
+    /// <inheritdoc />
+    public Task<RemoteManifest> WriteManifestAsync(RemoteManifest manifest, string? expectedVersion, RemoteLease lease, CancellationToken cancellationToken) =>
+        Guard(ManifestName, "advancing the manifest", async () =>
+        {
+            var conditions = new BlobRequestConditions { LeaseId = lease.Id };
+            if (expectedVersion is not null) conditions.IfMatch = new ETag(expectedVersion);
+            try
+            {
+                var written = await _container.GetBlobClient(ManifestBlob).UploadAsync(Serialize(manifest), new BlobUploadOptions
+                {
+                    Conditions = conditions,
+                    Metadata = HolderMetadataOf(lease.Holder),
+                }, cancellationToken).ConfigureAwait(false);
+                return manifest with { Version = written.Value.ETag.ToString() };
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                throw new RemoteLeaseLostException(ManifestName,
+                    $"the store refused {lease.Holder}'s write: its lease is no longer live or the manifest changed under it ({e.ErrorCode}); another owner has the table", e);
+            }
+        });
+
+    /// <inheritdoc />
+    public Task UploadSnapshotAsync(long generation, Stream content, CancellationToken cancellationToken) =>
+        Guard(SnapshotName(generation), "uploading the snapshot", async () =>
+        {
+            await _container.GetBlobClient(SnapshotBlob(generation)).UploadAsync(content, new BlobUploadOptions
+            {
+                // A generation is written once: a second upload of the same number is refused, not merged.
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                // Streamed in 4 MiB blocks, each checked by the service against its MD5.
+                TransferOptions = new StorageTransferOptions { InitialTransferSize = 4 << 20, MaximumTransferSize = 4 << 20, MaximumConcurrency = 2 },
+                TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
+            }, cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+
+    /// <inheritdoc />
+    public Task<Stream> OpenSnapshotAsync(long generation, CancellationToken cancellationToken) =>
+        Guard(SnapshotName(generation), "reading the snapshot", async () =>
+        {
+            try
+            {
+                return await _container.GetBlobClient(SnapshotBlob(generation)).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false),
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                throw new RemoteStoreException(SnapshotName(generation), "there is no such snapshot generation", e);
+            }
+        });
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<long>> ListSnapshotsAsync(CancellationToken cancellationToken) =>
+        Guard($"{_container.Name}/{_prefix}/snapshots/", "listing the snapshots", async () =>
+        {
+            var generations = new List<long>();
+            var folder = $"{_prefix}/snapshots/";
+            await foreach (var blob in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = folder }, cancellationToken).ConfigureAwait(false))
+            {
+                var name = blob.Name[folder.Length..];
+                if (name.EndsWith(".pets", StringComparison.Ordinal) && long.TryParse(name[..^5], NumberStyles.None, CultureInfo.InvariantCulture, out var g))
+                    generations.Add(g);
+            }
+            generations.Sort();
+            return (IReadOnlyList<long>)generations;
+        });
+
+    /// <inheritdoc />
+    public Task DeleteSnapshotAsync(long generation, CancellationToken cancellationToken) =>
+        Guard(SnapshotName(generation), "deleting the snapshot", async () =>
+        {
+            await _container.GetBlobClient(SnapshotBlob(generation)).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+
+    private static Dictionary<string, string> HolderMetadataOf(string holder) => new() { [HolderMetadata] = Uri.EscapeDataString(holder) };
+
+    private static BinaryData Serialize(RemoteManifest manifest) =>
+        BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(new ManifestDocument(manifest.Generation, [.. manifest.Kept], manifest.Holder, manifest.WrittenAt)));
+
+    private RemoteManifest Deserialize(BinaryData content)
+    {
+        try
+        {
+            var document = JsonSerializer.Deserialize<ManifestDocument>(content.ToMemory().Span)
+                ?? throw new JsonException("the manifest is empty");
+            return new RemoteManifest(document.Generation, document.Kept ?? [], document.Holder ?? "", document.WrittenAt);
+        }
+        catch (JsonException e)
+        {
+            throw new RemoteStoreException(ManifestName, $"the manifest is not readable ({e.Message})", e);
+        }
+    }
+
+    /// <summary>The manifest as stored: plain JSON, readable with any tool.</summary>
+    private sealed record ManifestDocument(long Generation, long[]? Kept, string? Holder, DateTimeOffset WrittenAt);
+
+    /// <summary>Runs a call to the service; what it still fails with after the client's retries becomes a <see cref="RemoteStoreException"/> naming <paramref name="objectName"/>.</summary>
+    private static async Task<T> Guard<T>(string objectName, string what, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RequestFailedException or AggregateException or IOException or HttpRequestException)
+        {
+            var status = e is RequestFailedException r ? $"status {r.Status}{(r.ErrorCode is { } c ? $", {c}" : "")}: " : "";
+            throw new RemoteStoreException(objectName, $"{what} failed ({status}{e.Message.Split('\n')[0]})", e);
+        }
+    }
+}

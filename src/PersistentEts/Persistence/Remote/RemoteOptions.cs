@@ -1,0 +1,34 @@
+namespace PersistentEts.Persistence.Remote;
+
+/// <summary>
+/// A persistent table whose snapshots are also kept in a remote store (<see cref="PersistentTableOptions.Remote"/>):
+/// each snapshot is uploaded once it is durable locally, the table is owned through a lease in the store,
+/// and a machine with an empty or stale directory restores the table from it.
+/// </summary>
+public sealed record RemoteOptions
+{
+    /// <summary>The store (e.g. <c>AzureBlobTableStore</c> from <c>PersistentEts.Azure</c>).</summary>
+    public required IRemoteTableStore Store { get; init; }
+
+    /// <summary>Snapshot generations kept in the store, the current one included (at least 1). Default 3.</summary>
+    public int KeepGenerations { get; init; } = 3;
+
+    /// <summary>
+    /// How long the lease lasts unless renewed; it is renewed every third of it. After an owner dies, another
+    /// may take the table within this time. Between 15 and 60 seconds (what blob leases allow). Default 30 s.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How this owner names itself to others refused by its lease. Default: machine name and process id.</summary>
+    public string Holder { get; init; } = $"{Environment.MachineName} (process {Environment.ProcessId})";
+
+    /// <summary>Refuses options that cannot work, naming the option.</summary>
+    internal void Validate()
+    {
+        if (Store is null) Throw.Argument(nameof(Store), "Remote options need a store.");
+        if (KeepGenerations < 1) Throw.Argument(nameof(KeepGenerations), $"KeepGenerations must be at least 1 (was {KeepGenerations}).");
+        if (LeaseDuration < TimeSpan.FromSeconds(15) || LeaseDuration > TimeSpan.FromSeconds(60))
+            Throw.Argument(nameof(LeaseDuration), $"LeaseDuration must be between 15 and 60 seconds (was {LeaseDuration}).");
+        if (string.IsNullOrWhiteSpace(Holder)) Throw.Argument(nameof(Holder), "Holder must name this owner.");
+    }
+}

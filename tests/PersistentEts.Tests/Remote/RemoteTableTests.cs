@@ -1,0 +1,179 @@
+using Azure.Storage.Blobs.Specialized;
+using PersistentEts.Azure;
+using PersistentEts.Persistence;
+using PersistentEts.Persistence.Remote;
+
+namespace PersistentEts.Tests.Remote;
+
+/// <summary>
+/// A table whose snapshots are kept in Azure Blob Storage (the Azurite emulator): restored on a machine
+/// whose directory is empty, owned by one machine at a time, fenced once its lease is gone, and never
+/// damaged by the service failing.
+/// </summary>
+[Collection(nameof(RemoteCollection))]
+public sealed class RemoteTableTests(AzuriteFixture azurite) : IDisposable
+{
+    public sealed record Row(int Id, string Name);
+
+    // Two "machines": each its own directory.
+    private readonly TempDirectory _machineA = new();
+    private readonly TempDirectory _machineB = new();
+
+    public void Dispose()
+    {
+        _machineA.Dispose();
+        _machineB.Dispose();
+    }
+
+    private static PersistentTableOptions Options(IRemoteTableStore store, string holder, int keep = 3) => new()
+    {
+        PersistEvery = TimeSpan.FromHours(1),
+        Remote = new RemoteOptions { Store = store, Holder = holder, KeepGenerations = keep, LeaseDuration = TimeSpan.FromSeconds(15) },
+    };
+
+    private static PersistentEtsTable<int, Row> Open(TempDirectory machine, IRemoteTableStore store, string holder, int keep = 3) =>
+        PersistentTable.New("remote", machine.File("t.pets"), (Row r) => r.Id, Options(store, holder, keep));
+
+    private static void Fill(EtsTable<int, Row> table, int from, int count) =>
+        table.Insert(Enumerable.Range(from, count).Select(i => new Row(i, "row " + i)));
+
+    [AzuriteFact]
+    public void ATableSavedOnOneMachine_OpensOnAnotherWithAnEmptyDirectory_WithEveryRow()
+    {
+        var store = new AzureBlobTableStore(azurite.Server.NewContainer(), "tables/remote");
+        List<Row> expected;
+        using (var a = Open(_machineA, store, "machine A"))
+        {
+            Fill(a, 0, 20_000);
+            a.Persistence.Flush();
+            Assert.Equal(1, a.Persistence.RemoteGeneration);
+            a.Delete(5);
+            expected = [.. a.ToList().OrderBy(r => r.Id)];
+        } // the final save is uploaded too, and the lease released
+
+        using var b = Open(_machineB, store, "machine B");
+        Assert.Equal(expected, b.ToList().OrderBy(r => r.Id));
+        Assert.Equal(2, b.Persistence.RemoteGeneration);
+        Assert.Null(b.Persistence.LastRemoteError);
+    }
+
+    [AzuriteFact]
+    public void ASecondOwner_IsRefusedWhileTheLeaseIsLive_NamingTheHolder_AndTakesOverOnceItIsReleased()
+    {
+        var store = new AzureBlobTableStore(azurite.Server.NewContainer(), "owned");
+        var a = Open(_machineA, store, "machine A");
+        Fill(a, 0, 10);
+
+        var e = Assert.Throws<RemoteTableOwnedException>(() => Open(_machineB, store, "machine B"));
+        Assert.Equal("machine A", e.Holder);
+        Assert.Contains("owned/manifest.json", e.Message);
+        Assert.False(File.Exists(_machineB.File("t.pets"))); // the refused open left nothing behind
+
+        a.Dispose();
+        using var b = Open(_machineB, store, "machine B");
+        Assert.Equal(10, b.Count);
+    }
+
+    [AzuriteFact]
+    public async Task AnOwnerWhoseLeaseWasTaken_IsFenced_AndNothingItSavesReachesTheManifest()
+    {
+        var container = azurite.Server.NewContainer();
+        var store = new AzureBlobTableStore(container, "fenced");
+        var a = Open(_machineA, store, "machine A");
+        Fill(a, 0, 100);
+        a.Persistence.Flush();
+        Assert.Equal(1, a.Persistence.RemoteGeneration);
+
+        // A's lease ends as if A had been paused past it; B takes the table.
+        await container.GetBlobClient("fenced/manifest.json").GetBlobLeaseClient().BreakAsync(TimeSpan.Zero);
+        using var b = Open(_machineB, store, "machine B");
+        Assert.Equal(100, b.Count);
+
+        Fill(a, 100, 50);
+        Assert.NotNull(a.Persistence.Flush()); // the local save stands
+        Assert.IsType<RemoteLeaseLostException>(a.Persistence.LastRemoteError);
+        var manifest = await store.ReadManifestAsync(default);
+        Assert.Equal(1, manifest.Generation);    // A's save never became the table's
+        Fill(a, 150, 50);
+        a.Persistence.Flush();
+        Assert.Equal(1, (await store.ReadManifestAsync(default)).Generation);
+        Assert.Equal([1L], await store.ListSnapshotsAsync(default)); // A learned it was fenced before uploading anything
+
+        Fill(b, 1_000, 1);
+        b.Persistence.Flush();
+        Assert.Null(b.Persistence.LastRemoteError);
+        Assert.Equal("machine B", (await store.ReadManifestAsync(default)).Holder);
+        a.Dispose();
+    }
+
+    [AzuriteFact]
+    public async Task OnlyTheKeptGenerationsStay_AndTheManifestNamesThem()
+    {
+        var store = new AzureBlobTableStore(azurite.Server.NewContainer(), "kept");
+        using var a = Open(_machineA, store, "machine A", keep: 2);
+        for (var i = 0; i < 5; i++)
+        {
+            Fill(a, i * 10, 10);
+            a.Persistence.Flush();
+        }
+        var manifest = await store.ReadManifestAsync(default);
+        Assert.Equal([4L, 5L], manifest.Kept);
+        Assert.Equal([4L, 5L], await store.ListSnapshotsAsync(default));
+    }
+
+    [AzuriteFact]
+    public async Task ADamagedRemoteSnapshot_IsRefusedNamingIt_AndAnOlderGenerationCanStillBeFetched()
+    {
+        var container = azurite.Server.NewContainer();
+        var store = new AzureBlobTableStore(container, "damaged");
+        using (var a = Open(_machineA, store, "machine A"))
+        {
+            Fill(a, 0, 1_000);
+            a.Persistence.Flush();
+            Fill(a, 1_000, 1_000);
+        } // generation 2 holds 2,000 rows, generation 1 holds 1,000
+
+        var blob = container.GetBlobClient("damaged/snapshots/0000000000000000002.pets");
+        var bytes = (await blob.DownloadContentAsync()).Value.Content.ToArray();
+        bytes[bytes.Length / 2] ^= 0xFF;
+        await blob.UploadAsync(new BinaryData(bytes), overwrite: true);
+
+        var e = Assert.Throws<RemoteStoreException>(() => Open(_machineB, store, "machine B"));
+        Assert.Contains("damaged/snapshots/0000000000000000002.pets", e.Message);
+        Assert.Contains("damaged", e.Problem);
+        Assert.False(File.Exists(_machineB.File("t.pets")));
+
+        RemoteSnapshots.Fetch(store, 1, _machineB.File("older.pets"));
+        using var older = PersistentTable.New("remote", _machineB.File("older.pets"), (Row r) => r.Id);
+        Assert.Equal(1_000, older.Count);
+    }
+
+    [AzuriteFact]
+    public void WhenTheServiceGoesAway_LocalSavesStand_AndTheNextSaveAfterItReturnsUploads()
+    {
+        var store = new AzureBlobTableStore(azurite.Server.NewContainer(), "outage");
+        using var a = Open(_machineA, store, "machine A");
+        Fill(a, 0, 100);
+        a.Persistence.Flush();
+        try
+        {
+            azurite.Server.Stop();
+            Fill(a, 100, 100);
+            Assert.NotNull(a.Persistence.Flush());
+            Assert.IsType<RemoteStoreException>(a.Persistence.LastRemoteError);
+            Assert.Equal(1, a.Persistence.RemoteGeneration);
+        }
+        finally
+        {
+            azurite.Server.Start();
+        }
+        Fill(a, 200, 1);
+        a.Persistence.Flush();
+        Assert.Null(a.Persistence.LastRemoteError);
+        Assert.True(a.Persistence.RemoteGeneration > 1);
+        a.Dispose();
+
+        using var b = Open(_machineB, store, "machine B");
+        Assert.Equal(201, b.Count);
+    }
+}
