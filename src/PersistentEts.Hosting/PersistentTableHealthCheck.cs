@@ -6,8 +6,10 @@ namespace PersistentEts.Hosting;
 /// <summary>
 /// One hosted table's health, for orchestrators: Unhealthy until it is loaded (and for good when its open
 /// failed, or once it is closed); Degraded when its last save failed, or when its file has not been known
-/// to be up to date for longer than <c>degradedAfterPeriods</c> save periods; Healthy otherwise. An idle
-/// table is up to date at every period that finds nothing to save, so idleness alone never degrades it.
+/// to be up to date for longer than <c>degradedAfterPeriods</c> save periods, or when its remote store
+/// (<see cref="Persistence.PersistentTableOptions.Remote"/>) failed its last upload or took its lease;
+/// Healthy otherwise. An idle table is up to date at every period that finds nothing to save, so idleness
+/// alone never degrades it.
 /// </summary>
 internal sealed class PersistentTableHealthCheck(IHostedTable table, double degradedAfterPeriods, TimeProvider clock) : IHealthCheck
 {
@@ -39,6 +41,12 @@ internal sealed class PersistentTableHealthCheck(IHostedTable table, double degr
         {
             data["lastError"] = error.Message;
             return HealthCheckResult.Degraded($"Table '{table.Name}': its last save failed ({error.Message}); the last good file is unchanged.", error, data);
+        }
+        if (persistence.RemoteGeneration is { } generation) data["remoteGeneration"] = generation;
+        if (persistence.LastRemoteError is { } remote)
+        {
+            data["lastRemoteError"] = remote.Message;
+            return HealthCheckResult.Degraded($"Table '{table.Name}': its remote store is behind ({remote.Message}); local saves stand.", remote, data);
         }
         var bound = table.PersistEvery * degradedAfterPeriods;
         if (age > bound)

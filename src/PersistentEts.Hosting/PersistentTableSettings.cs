@@ -35,6 +35,13 @@ public sealed class PersistentTableSettings
     /// <summary>LZ4-compress snapshots.</summary>
     public bool Compress { get; set; }
 
+    /// <summary>
+    /// A remote store for the table's snapshots and its lease (see docs/remote.md), set in code through the
+    /// <c>configure</c> callback, since a store is an object (e.g. <c>AzureBlobTableStore</c>), not a setting.
+    /// The health check reports the table Degraded while its remote store is behind.
+    /// </summary>
+    public Persistence.Remote.RemoteOptions? Remote { get; set; }
+
     internal PersistentTableOptions ToOptions(Microsoft.Extensions.Logging.ILogger logger) => new()
     {
         Table = new TableOptions { Type = Type, Protection = Protection },
@@ -43,6 +50,7 @@ public sealed class PersistentTableSettings
         LogSync = LogSync,
         LogSyncInterval = Duration(LogSyncIntervalMilliseconds, nameof(LogSyncIntervalMilliseconds)),
         Write = new SnapshotWriteOptions { Compress = Compress },
+        Remote = Remote,
         Logger = logger,
     };
 

@@ -7,8 +7,8 @@ namespace PersistentEts.Tests.Remote;
 
 /// <summary>
 /// Microsoft's Azure Storage emulator (the npm package <c>azurite</c>), run as a child process on a free
-/// loopback port with a temporary data directory, stopped and started again on request (to fail the
-/// service under a table), and stopped for good at the end.
+/// loopback port with a temporary data directory and stopped at the end. Clients reach it through a
+/// <see cref="ServiceSwitch"/>, which the tests turn off and on to make the service go away and come back.
 /// </summary>
 public sealed class AzuriteServer : IDisposable
 {
@@ -34,8 +34,13 @@ public sealed class AzuriteServer : IDisposable
 
     public int Port { get; }
 
+    /// <summary>What clients connect through: off, the service is gone for them (see <see cref="ServiceSwitch"/>).</summary>
+    public ServiceSwitch Switch => _switch ??= new ServiceSwitch(Port);
+
+    private ServiceSwitch? _switch;
+
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={Account};AccountKey={Key};BlobEndpoint=http://127.0.0.1:{Port}/{Account};";
+        $"DefaultEndpointsProtocol=http;AccountName={Account};AccountKey={Key};BlobEndpoint=http://127.0.0.1:{Switch.Port}/{Account};";
 
     /// <summary>A new, empty container, with a client that retries briefly (the tests fail the service on purpose).</summary>
     public BlobContainerClient NewContainer()
@@ -47,8 +52,8 @@ public sealed class AzuriteServer : IDisposable
         return new BlobServiceClient(ConnectionString, options).GetBlobContainerClient("t" + Guid.NewGuid().ToString("N"));
     }
 
-    /// <summary>Starts the emulator (again), on the same port and data, and waits until it accepts connections.</summary>
-    public void Start()
+    /// <summary>Starts the emulator and waits until it accepts connections.</summary>
+    private void Start()
     {
         var info = new ProcessStartInfo(Executable!)
         {
@@ -77,19 +82,11 @@ public sealed class AzuriteServer : IDisposable
         }
     }
 
-    /// <summary>
-    /// Stops the emulator, as a service that goes away would. Interrupted rather than killed where that is
-    /// possible, since the emulator writes its own metadata to disk only on a timer and when it exits.
-    /// </summary>
-    public void Stop()
+    private void Stop()
     {
+        _switch?.Dispose();
         if (_process is null) return;
-        if (!OperatingSystem.IsWindows())
-        {
-            using var interrupt = Process.Start("kill", ["-INT", _process.Id.ToString()]);
-            interrupt.WaitForExit();
-        }
-        if (!_process.WaitForExit(TimeSpan.FromSeconds(30))) _process.Kill(entireProcessTree: true);
+        _process.Kill(entireProcessTree: true);
         _process.WaitForExit();
         _process.Dispose();
         _process = null;

@@ -1,5 +1,8 @@
 using Azure.Storage.Blobs.Specialized;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PersistentEts.Azure;
+using PersistentEts.Hosting;
 using PersistentEts.Persistence;
 using PersistentEts.Persistence.Remote;
 
@@ -157,7 +160,7 @@ public sealed class RemoteTableTests(AzuriteFixture azurite) : IDisposable
         a.Persistence.Flush();
         try
         {
-            azurite.Server.Stop();
+            azurite.Server.Switch.Off();
             Fill(a, 100, 100);
             Assert.NotNull(a.Persistence.Flush());
             Assert.IsType<RemoteStoreException>(a.Persistence.LastRemoteError);
@@ -165,7 +168,7 @@ public sealed class RemoteTableTests(AzuriteFixture azurite) : IDisposable
         }
         finally
         {
-            azurite.Server.Start();
+            azurite.Server.Switch.On();
         }
         Fill(a, 200, 1);
         a.Persistence.Flush();
@@ -175,5 +178,43 @@ public sealed class RemoteTableTests(AzuriteFixture azurite) : IDisposable
 
         using var b = Open(_machineB, store, "machine B");
         Assert.Equal(201, b.Count);
+    }
+
+    [AzuriteFact]
+    public async Task AHostedTable_IsDegraded_WhenItsRemoteStoreTookItsLease()
+    {
+        var container = azurite.Server.NewContainer();
+        var store = new AzureBlobTableStore(container, "hosted");
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Services.AddPersistentEts("hosted", (Row r) => r.Id, s =>
+        {
+            s.Path = _machineA.File("hosted.pets");
+            s.PersistEverySeconds = 0.05;
+            s.Remote = new RemoteOptions { Store = store, Holder = "host A" };
+        });
+        builder.Services.AddHealthChecks().AddPersistentEtsTable("hosted");
+        using var host = builder.Build();
+        await host.StartAsync();
+        var table = host.Services.GetRequiredService<IEtsTable<int, Row>>();
+        var health = host.Services.GetRequiredService<HealthCheckService>();
+        table.Insert(new Row(1, "a"));
+        await Until(async () => (await store.ReadManifestAsync(default)).Generation >= 1);
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync()).Status);
+
+        await container.GetBlobClient("hosted/manifest.json").GetBlobLeaseClient().BreakAsync(TimeSpan.Zero);
+        await store.AcquireLeaseAsync("host B", TimeSpan.FromSeconds(15), default);
+        table.Insert(new Row(2, "b"));
+        await Until(async () => (await health.CheckHealthAsync()).Status == HealthStatus.Degraded);
+        var entry = (await health.CheckHealthAsync()).Entries["persistent-ets:hosted"];
+        Assert.Contains("remote store is behind", entry.Description);
+        Assert.IsType<RemoteLeaseLostException>(entry.Exception);
+        await host.StopAsync();
+    }
+
+    /// <summary>Waits for something the table's save loop does, however slow the machine.</summary>
+    private static async Task Until(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 600 && !await condition(); i++) await Task.Delay(50);
+        Assert.True(await condition());
     }
 }
