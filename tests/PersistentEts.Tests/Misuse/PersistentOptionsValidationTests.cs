@@ -1,4 +1,5 @@
 using PersistentEts.Persistence;
+using PersistentEts.Persistence.Remote;
 
 namespace PersistentEts.Tests.Misuse;
 
@@ -31,7 +32,15 @@ public sealed class PersistentOptionsValidationTests : IDisposable
         { "SchemaVersion", new() { SchemaVersion = -1 } },
         { "Migrations", new() { SchemaVersion = 1, Migrations = [new SchemaMigration(1, _ => { })] } },
         { "PersistEvery", new() { PersistEvery = TimeSpan.Zero } },
+        { "Remote", new() { Remote = new RemoteOptions { Store = null! } } },
+        { "KeepGenerations", new() { Remote = new RemoteOptions { Store = NoStore, KeepGenerations = 0 } } },
+        { "LeaseDuration", new() { Remote = new RemoteOptions { Store = NoStore, LeaseDuration = TimeSpan.FromSeconds(5) } } },
+        { "Holder", new() { Remote = new RemoteOptions { Store = NoStore, Holder = " " } } },
     };
+
+    /// <summary>A store nothing is ever sent to: options are refused before any call.</summary>
+    private static readonly IRemoteTableStore NoStore =
+        new PersistentEts.Azure.AzureBlobTableStore(new global::Azure.Storage.Blobs.BlobContainerClient(new Uri("http://127.0.0.1:9/devstoreaccount1/none")), "none");
 
     [Theory]
     [MemberData(nameof(InvalidOptions))]

@@ -25,7 +25,7 @@ public sealed record RemoteOptions
     /// <summary>Refuses options that cannot work, naming the option.</summary>
     internal void Validate()
     {
-        if (Store is null) Throw.Argument(nameof(Store), "Remote options need a store.");
+        if (Store is null) Throw.Argument(nameof(PersistentTableOptions.Remote), "Remote options need a store (Remote.Store is null).");
         if (KeepGenerations < 1) Throw.Argument(nameof(KeepGenerations), $"KeepGenerations must be at least 1 (was {KeepGenerations}).");
         if (LeaseDuration < TimeSpan.FromSeconds(15) || LeaseDuration > TimeSpan.FromSeconds(60))
             Throw.Argument(nameof(LeaseDuration), $"LeaseDuration must be between 15 and 60 seconds (was {LeaseDuration}).");
