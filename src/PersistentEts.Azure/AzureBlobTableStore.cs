@@ -11,8 +11,9 @@ namespace PersistentEts.Azure;
 
 /// <summary>
 /// One table's remote state in an Azure Blob Storage container, under a prefix of its own:
-/// <c>PREFIX/manifest.json</c> (the manifest, which also carries the table's lease) and
-/// <c>PREFIX/snapshots/GENERATION.pets</c> (immutable snapshot generations).
+/// <c>PREFIX/manifest.json</c> (the manifest, which also carries the table's lease),
+/// <c>PREFIX/snapshots/GENERATION.pets</c> (immutable snapshot generations) and
+/// <c>PREFIX/log/SEQ.log</c> (append blobs, byte for byte the local log segments).
 /// </summary>
 /// <remarks>
 /// The lease is a blob lease on the manifest blob. Because the manifest is leased, the service itself
@@ -53,6 +54,11 @@ public sealed class AzureBlobTableStore : IRemoteTableStore
     public string SnapshotName(long generation) => $"{_container.Name}/{SnapshotBlob(generation)}";
 
     private string ManifestName => $"{_container.Name}/{ManifestBlob}";
+
+    private string LogBlob(long seq) => $"{_prefix}/log/{seq.ToString("D19", CultureInfo.InvariantCulture)}.log";
+
+    /// <inheritdoc />
+    public string LogSegmentName(long seq) => $"{_container.Name}/{LogBlob(seq)}";
 
     /// <inheritdoc />
     public async Task<RemoteLease> AcquireLeaseAsync(string holder, TimeSpan duration, CancellationToken cancellationToken)
@@ -189,19 +195,7 @@ public sealed class AzureBlobTableStore : IRemoteTableStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<long>> ListSnapshotsAsync(CancellationToken cancellationToken) =>
-        Guard($"{_container.Name}/{_prefix}/snapshots/", "listing the snapshots", async () =>
-        {
-            var generations = new List<long>();
-            var folder = $"{_prefix}/snapshots/";
-            await foreach (var blob in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = folder }, cancellationToken).ConfigureAwait(false))
-            {
-                var name = blob.Name[folder.Length..];
-                if (name.EndsWith(".pets", StringComparison.Ordinal) && long.TryParse(name[..^5], NumberStyles.None, CultureInfo.InvariantCulture, out var g))
-                    generations.Add(g);
-            }
-            generations.Sort();
-            return (IReadOnlyList<long>)generations;
-        });
+        Guard($"{_container.Name}/{_prefix}/snapshots/", "listing the snapshots", () => ListNumbered($"{_prefix}/snapshots/", ".pets", cancellationToken));
 
     /// <inheritdoc />
     public Task DeleteSnapshotAsync(long generation, CancellationToken cancellationToken) =>
@@ -211,10 +205,109 @@ public sealed class AzureBlobTableStore : IRemoteTableStore
             return 0;
         });
 
+    /// <inheritdoc />
+    public Task CreateLogSegmentAsync(long seq, RemoteLease lease, CancellationToken cancellationToken) =>
+        Guard(LogSegmentName(seq), "creating the log segment", async () =>
+        {
+            var blob = _container.GetAppendBlobClient(LogBlob(seq));
+            await blob.CreateAsync(new AppendBlobCreateOptions { Conditions = new AppendBlobRequestConditions { IfNoneMatch = ETag.All } },
+                cancellationToken).ConfigureAwait(false);
+            // Locked to this owner for as long as the segment lives; the next owner breaks the lock (FenceLogAsync).
+            await blob.GetBlobLeaseClient(lease.Id).AcquireAsync(BlobLeaseClient.InfiniteLeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+
+    /// <inheritdoc />
+    public Task AppendLogAsync(long seq, long expectedLength, ReadOnlyMemory<byte> bytes, RemoteLease lease, CancellationToken cancellationToken) =>
+        Guard(LogSegmentName(seq), "appending to the log", async () =>
+        {
+            var blob = _container.GetAppendBlobClient(LogBlob(seq));
+            try
+            {
+                // One append block is at most 4 MiB; a flush of more goes in several, each at its expected offset.
+                for (var offset = 0; offset < bytes.Length;)
+                {
+                    var length = Math.Min(bytes.Length - offset, 4 << 20);
+                    using var part = new MemoryStream(bytes.Slice(offset, length).ToArray(), writable: false);
+                    await blob.AppendBlockAsync(part, new AppendBlobAppendBlockOptions
+                    {
+                        Conditions = new AppendBlobRequestConditions { LeaseId = lease.Id, IfAppendPositionEqual = expectedLength + offset },
+                        TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
+                    }, cancellationToken).ConfigureAwait(false);
+                    offset += length;
+                }
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && e.ErrorCode is not "AppendPositionConditionNotMet")
+            {
+                throw new RemoteLeaseLostException(LogSegmentName(seq),
+                    $"the store refused {lease.Holder}'s append: another owner has the table and took the log ({e.ErrorCode})", e);
+            }
+            return 0;
+        });
+
+    /// <inheritdoc />
+    public Task FenceLogAsync(CancellationToken cancellationToken) =>
+        Guard($"{_container.Name}/{_prefix}/log/", "fencing the log", async () =>
+        {
+            foreach (var seq in await ListLogSegmentsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await _container.GetAppendBlobClient(LogBlob(seq)).GetBlobLeaseClient().BreakAsync(TimeSpan.Zero, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+                catch (RequestFailedException e) when (e.Status is 409 or 404)
+                {
+                    // Not locked (its owner released it, or it is already broken), or gone.
+                }
+            }
+            return 0;
+        });
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<long>> ListLogSegmentsAsync(CancellationToken cancellationToken) =>
+        Guard($"{_container.Name}/{_prefix}/log/", "listing the log", () => ListNumbered($"{_prefix}/log/", ".log", cancellationToken));
+
+    /// <inheritdoc />
+    public Task<Stream> OpenLogSegmentAsync(long seq, CancellationToken cancellationToken) =>
+        Guard(LogSegmentName(seq), "reading the log segment", async () =>
+            await _container.GetBlobClient(LogBlob(seq)).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken).ConfigureAwait(false));
+
+    /// <inheritdoc />
+    public Task DeleteLogSegmentAsync(long seq, CancellationToken cancellationToken) =>
+        Guard(LogSegmentName(seq), "deleting the log segment", async () =>
+        {
+            // A segment still locked by its owner is deleted by breaking the lock first: it is retired.
+            var blob = _container.GetBlobClient(LogBlob(seq));
+            try
+            {
+                await blob.GetBlobLeaseClient().BreakAsync(TimeSpan.Zero, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 404)
+            {
+                // Not locked, or gone.
+            }
+            await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+
+    private async Task<IReadOnlyList<long>> ListNumbered(string folder, string extension, CancellationToken cancellationToken)
+    {
+        var numbers = new List<long>();
+        await foreach (var blob in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = folder }, cancellationToken).ConfigureAwait(false))
+        {
+            var name = blob.Name[folder.Length..];
+            if (name.EndsWith(extension, StringComparison.Ordinal)
+                && long.TryParse(name[..^extension.Length], NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+                numbers.Add(n);
+        }
+        numbers.Sort();
+        return numbers;
+    }
+
     private static Dictionary<string, string> HolderMetadataOf(string holder) => new() { [HolderMetadata] = Uri.EscapeDataString(holder) };
 
     private static BinaryData Serialize(RemoteManifest manifest) =>
-        BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(new ManifestDocument(manifest.Generation, [.. manifest.Kept], manifest.Holder, manifest.WrittenAt)));
+        BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(new ManifestDocument(manifest.Generation, [.. manifest.Kept], manifest.Holder, manifest.WrittenAt, manifest.Owner, manifest.LogSegment)));
 
     private RemoteManifest Deserialize(BinaryData content)
     {
@@ -222,7 +315,11 @@ public sealed class AzureBlobTableStore : IRemoteTableStore
         {
             var document = JsonSerializer.Deserialize<ManifestDocument>(content.ToMemory().Span)
                 ?? throw new JsonException("the manifest is empty");
-            return new RemoteManifest(document.Generation, document.Kept ?? [], document.Holder ?? "", document.WrittenAt);
+            return new RemoteManifest(document.Generation, document.Kept ?? [], document.Holder ?? "", document.WrittenAt)
+            {
+                Owner = document.Owner,
+                LogSegment = document.LogSegment,
+            };
         }
         catch (JsonException e)
         {
@@ -231,7 +328,7 @@ public sealed class AzureBlobTableStore : IRemoteTableStore
     }
 
     /// <summary>The manifest as stored: plain JSON, readable with any tool.</summary>
-    private sealed record ManifestDocument(long Generation, long[]? Kept, string? Holder, DateTimeOffset WrittenAt);
+    private sealed record ManifestDocument(long Generation, long[]? Kept, string? Holder, DateTimeOffset WrittenAt, string? Owner, long LogSegment);
 
     /// <summary>Runs a call to the service; what it still fails with after the client's retries becomes a <see cref="RemoteStoreException"/> naming <paramref name="objectName"/>.</summary>
     private static async Task<T> Guard<T>(string objectName, string what, Func<Task<T>> call)

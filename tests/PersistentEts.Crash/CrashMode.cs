@@ -27,6 +27,15 @@ internal enum CrashMode
     /// time, naming the child's process id; then the child is killed and checked as in wal-always.
     /// </summary>
     TwoOwners,
+
+    /// <summary>
+    /// The machine is lost, not just the process: log durability (Always) with the table's snapshots and
+    /// log in Azure Blob Storage (<c>PETS_CRASH_AZURE</c>, a connection string). After each kill the
+    /// writer's directory is deleted, its lease broken (the failover an orchestrator makes once the machine
+    /// is gone; fencing keeps it safe if it is not), and the table is checked on a fresh directory, restored
+    /// from the store alone.
+    /// </summary>
+    MachineLoss,
 }
 
 internal static class CrashModes
@@ -36,8 +45,28 @@ internal static class CrashModes
     /// <summary>How a dispose-race child ends its table.</summary>
     public static readonly string[] Ends = ["dispose", "token", "delete", "exit"];
 
+    /// <summary>The machine-loss table's folder in the store (set by the harness, passed to children in <c>PETS_CRASH_REMOTE</c>).</summary>
+    public static string RemotePrefix { get; set; } = Environment.GetEnvironmentVariable("PETS_CRASH_REMOTE") ?? "crash";
+
+    /// <summary>The machine-loss store's container, from <c>PETS_CRASH_AZURE</c>.</summary>
+    public static global::Azure.Storage.Blobs.BlobContainerClient RemoteContainer() =>
+        new(Environment.GetEnvironmentVariable("PETS_CRASH_AZURE")
+            ?? throw new InvalidOperationException("machine-loss needs PETS_CRASH_AZURE, an Azure Storage connection string (e.g. Azurite's)"), "crash");
+
     public static PersistentTableOptions Options(this CrashMode mode, int variant = 0) => mode switch
     {
+        CrashMode.MachineLoss => new()
+        {
+            PersistEvery = TimeSpan.FromMilliseconds(300),
+            Durability = DurabilityMode.Log,
+            LogSync = LogSync.Always,
+            Remote = new Persistence.Remote.RemoteOptions
+            {
+                Store = new PersistentEts.Azure.AzureBlobTableStore(RemoteContainer(), RemotePrefix),
+                Holder = $"crash writer {Environment.ProcessId}",
+                LeaseDuration = TimeSpan.FromSeconds(15),
+            },
+        },
         // Snapshot mode acknowledges only what a Flush saved; periodic saves run too, to be killed mid-save.
         CrashMode.Snapshot or CrashMode.UnsafeAck => new() { PersistEvery = TimeSpan.FromMilliseconds(100) },
         // Log modes also snapshot often, so kills land in rotations as well as in appends.
@@ -62,7 +91,8 @@ internal static class CrashModes
         "unsafe-ack" => CrashMode.UnsafeAck,
         "dispose-race" => CrashMode.DisposeRace,
         "two-owners" => CrashMode.TwoOwners,
-        _ => throw new ArgumentException($"unknown mode '{s}' (snapshot, wal-always, wal-interval, dispose-race, two-owners, unsafe-ack)"),
+        "machine-loss" => CrashMode.MachineLoss,
+        _ => throw new ArgumentException($"unknown mode '{s}' (snapshot, wal-always, wal-interval, dispose-race, two-owners, machine-loss, unsafe-ack)"),
     };
 
     public static string Name(this CrashMode mode) => mode switch
@@ -72,6 +102,7 @@ internal static class CrashModes
         CrashMode.UnsafeAck => "unsafe-ack",
         CrashMode.DisposeRace => "dispose-race",
         CrashMode.TwoOwners => "two-owners",
+        CrashMode.MachineLoss => "machine-loss",
         _ => "wal-interval",
     };
 }

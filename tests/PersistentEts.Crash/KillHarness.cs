@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Azure.Storage.Blobs.Specialized;
 
 namespace PersistentEts.Crash;
 
@@ -35,11 +36,18 @@ internal static class KillHarness
             long nextKey = 0;
             for (var i = 0; i < iterations; i++)
             {
+                if (mode == CrashMode.MachineLoss)
+                {
+                    // Every run on a machine of its own; the table's history lives in the store alone.
+                    if (i % Epoch == 0) CrashModes.RemotePrefix = $"{Guid.NewGuid():N}/epoch-{i / Epoch}";
+                    path = Path.Combine(dir, $"machine-{i}", "crash.pets");
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                }
                 if (i % Epoch == 0)
                 {
                     // A fresh table every few iterations: within an epoch each run recovers what all the
                     // earlier runs left, and the checks stay proportional to the epoch, not the whole run.
-                    path = Path.Combine(dir, $"crash-{i / Epoch}.pets");
+                    if (mode != CrashMode.MachineLoss) path = Path.Combine(dir, $"crash-{i / Epoch}.pets");
                     everIssued.Clear();
                     everAcked.Clear();
                     nextKey = 0;
@@ -50,6 +58,12 @@ internal static class KillHarness
                 everIssued.UnionWith(run.Issued.Keys);
                 everAcked.UnionWith(run.Acked.Keys);
                 nextKey = everIssued.Count == 0 ? nextKey : everIssued.Max() + 1;
+                if (mode == CrashMode.MachineLoss)
+                {
+                    LoseMachine(path);
+                    path = Path.Combine(dir, $"machine-{i}-check", "crash.pets");
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                }
                 Check(path, mode, variant, run, everIssued, everAcked, result);
             }
             Console.WriteLine($"mode={mode.Name()}");
@@ -61,6 +75,20 @@ internal static class KillHarness
         finally
         {
             Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>The killed writer's machine is gone: its directory deleted, its lease broken.</summary>
+    private static void LoseMachine(string path)
+    {
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        try
+        {
+            CrashModes.RemoteContainer().GetBlobClient($"{CrashModes.RemotePrefix}/manifest.json").GetBlobLeaseClient().Break(TimeSpan.Zero);
+        }
+        catch (global::Azure.RequestFailedException e) when (e.Status is 404 or 409)
+        {
+            // No manifest yet (killed before its open took the lease), or no lease to break.
         }
     }
 
@@ -78,6 +106,7 @@ internal static class KillHarness
         start.ArgumentList.Add(variant.ToString(CultureInfo.InvariantCulture));
         start.ArgumentList.Add(killAfterMs.ToString(CultureInfo.InvariantCulture));
         start.ArgumentList.Add(end);
+        start.Environment["PETS_CRASH_REMOTE"] = CrashModes.RemotePrefix;
         var clock = Stopwatch.StartNew();
         var issued = new Dictionary<long, long>();
         var acked = new Dictionary<long, long>();

@@ -21,11 +21,13 @@ public sealed class RemoteTableTests(AzuriteFixture azurite) : IDisposable
     // Two "machines": each its own directory.
     private readonly TempDirectory _machineA = new();
     private readonly TempDirectory _machineB = new();
+    private readonly TempDirectory _machineC = new();
 
     public void Dispose()
     {
         _machineA.Dispose();
         _machineB.Dispose();
+        _machineC.Dispose();
     }
 
     private static PersistentTableOptions Options(IRemoteTableStore store, string holder, int keep = 3) => new()
@@ -209,6 +211,48 @@ public sealed class RemoteTableTests(AzuriteFixture azurite) : IDisposable
         Assert.Contains("remote store is behind", entry.Description);
         Assert.IsType<RemoteLeaseLostException>(entry.Exception);
         await host.StopAsync();
+    }
+
+    private static PersistentEtsTable<int, Row> OpenLogged(TempDirectory machine, IRemoteTableStore store, string holder) =>
+        PersistentTable.New("remote", machine.File("t.pets"), (Row r) => r.Id, Options(store, holder) with
+        {
+            Durability = DurabilityMode.Log,
+            LogSync = LogSync.Always,
+        });
+
+    [AzuriteFact]
+    public async Task WithTheLogAlways_EveryAcknowledgedWriteIsInTheStore_AndAFencedOwnersWritesAreRefused()
+    {
+        var container = azurite.Server.NewContainer();
+        var store = new AzureBlobTableStore(container, "logged");
+        var a = OpenLogged(_machineA, store, "machine A");
+        for (var i = 0; i < 300; i++) a.Insert(new Row(i, "acknowledged")); // never saved: only the log holds them
+        a.Delete(7);
+
+        // Machine A is lost (as far as anyone can tell): B takes the table from the store alone.
+        await container.GetBlobClient("logged/manifest.json").GetBlobLeaseClient().BreakAsync(TimeSpan.Zero);
+        var b = OpenLogged(_machineB, store, "machine B");
+        Assert.Equal(299, b.Count);
+        Assert.False(b.Contains(7));
+
+        // A was only paused: its next write is refused, since the store no longer lets it append.
+        Assert.ThrowsAny<EtsException>(() => a.Insert(new Row(9_999, "from a fenced owner")));
+        Assert.IsType<RemoteLeaseLostException>(a.Persistence.LastRemoteError);
+
+        b.Insert(new Row(1_000, "b"));
+        await b.DisposeAsync();
+        using var c = OpenLogged(_machineC, store, "machine C");
+        Assert.Equal(300, c.Count);
+        Assert.True(c.Contains(1_000));
+        Assert.False(c.Contains(9_999));
+        try
+        {
+            a.Dispose();
+        }
+        catch (EtsException)
+        {
+            // A fenced owner's end may report its failed log; its local files are its own business now.
+        }
     }
 
     /// <summary>Waits for something the table's save loop does, however slow the machine.</summary>

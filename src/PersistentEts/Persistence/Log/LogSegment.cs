@@ -6,12 +6,19 @@ namespace PersistentEts.Persistence.Log;
 /// <summary>One log file and the records appended to it but not yet written out.</summary>
 internal sealed class LogSegment : IDisposable
 {
-    private LogSegment(long seq, string path, Stream stream)
+    private LogSegment(long seq, string path, Stream stream, byte[] header)
     {
         Seq = seq;
         Path = path;
         Stream = stream;
+        Header = header;
     }
+
+    /// <summary>The segment's header as written at the start of its file (a remote copy starts with it too).</summary>
+    public byte[] Header { get; }
+
+    /// <summary>Bytes of this segment in the remote log, header included (guarded by the log's flush lock); 0 before the first shipment.</summary>
+    public long ShippedLength { get; set; }
 
     public long Seq { get; }
 
@@ -66,7 +73,7 @@ internal sealed class LogSegment : IDisposable
             stream.Flush();
             fs.Sync(stream);
             fs.SyncDirectory(System.IO.Path.GetDirectoryName(path) ?? ".");
-            return new LogSegment(header.Seq, path, stream) { WrittenLength = bytes.Length };
+            return new LogSegment(header.Seq, path, stream, bytes) { WrittenLength = bytes.Length };
         }
         catch
         {

@@ -53,4 +53,36 @@ public interface IRemoteTableStore
 
     /// <summary>The name of generation <paramref name="generation"/>'s object, for messages.</summary>
     string SnapshotName(long generation);
+
+    /// <summary>
+    /// Creates log segment <paramref name="seq"/> (an empty append-only object), held under
+    /// <paramref name="lease"/> so that only this owner can append to it. Fails if it exists.
+    /// </summary>
+    Task CreateLogSegmentAsync(long seq, RemoteLease lease, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends <paramref name="bytes"/> to log segment <paramref name="seq"/>, only if the segment is
+    /// <paramref name="expectedLength"/> bytes long and still held under <paramref name="lease"/>: a retried
+    /// append never lands twice, and a fenced owner's never lands. Throws
+    /// <see cref="RemoteLeaseLostException"/> when the lease is gone.
+    /// </summary>
+    Task AppendLogAsync(long seq, long expectedLength, ReadOnlyMemory<byte> bytes, RemoteLease lease, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes every log segment away from whoever holds it (breaks its lock), so that a previous owner can no
+    /// longer append. A new owner does this after taking the table's lease and before reading the log.
+    /// </summary>
+    Task FenceLogAsync(CancellationToken cancellationToken);
+
+    /// <summary>The log segments in the store, in order.</summary>
+    Task<IReadOnlyList<long>> ListLogSegmentsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Opens log segment <paramref name="seq"/> for reading, streamed.</summary>
+    Task<Stream> OpenLogSegmentAsync(long seq, CancellationToken cancellationToken);
+
+    /// <summary>Deletes log segment <paramref name="seq"/> if it exists.</summary>
+    Task DeleteLogSegmentAsync(long seq, CancellationToken cancellationToken);
+
+    /// <summary>The name of log segment <paramref name="seq"/>'s object, for messages.</summary>
+    string LogSegmentName(long seq);
 }

@@ -11,6 +11,15 @@ namespace PersistentEts.Persistence.Remote;
 /// <param name="WrittenAt">When it was written.</param>
 public sealed record RemoteManifest(long Generation, IReadOnlyList<long> Kept, string Holder, DateTimeOffset WrittenAt)
 {
+    /// <summary>
+    /// The lease of the owner that last took the table. A machine whose own last lease this is holds the
+    /// newest local files; any other restores from the store.
+    /// </summary>
+    public string? Owner { get; init; }
+
+    /// <summary>The log segment the current snapshot's changes continue in: replay starts there.</summary>
+    public long LogSegment { get; init; }
+
     /// <summary>The store's version tag of the manifest as read (an ETag), for the conditional write that replaces it.</summary>
     public string? Version { get; init; }
 

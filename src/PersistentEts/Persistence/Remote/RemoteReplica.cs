@@ -14,7 +14,7 @@ namespace PersistentEts.Persistence.Remote;
 /// <see cref="LastError"/>, and the next save tries again. Once the store says the lease is no longer
 /// ours (<see cref="RemoteLeaseLostException"/>), nothing more is written to it.
 /// </remarks>
-internal sealed class RemoteReplica : IDisposable
+internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
 {
     private readonly RemoteOptions _options;
     private readonly IRemoteTableStore _store;
@@ -56,8 +56,9 @@ internal sealed class RemoteReplica : IDisposable
 
     /// <summary>
     /// Takes the lease (refused with <see cref="RemoteTableOwnedException"/> while another owner's is
-    /// live), then brings the local snapshot up to the remote one when it is missing or older. The caller
-    /// already holds the local files' lock.
+    /// live) and the log away from any previous owner, then, unless this directory's files are the newest
+    /// (its own last lease is the manifest's owner), replaces them with the remote snapshot and log. The
+    /// caller already holds the local files' lock.
     /// </summary>
     public static RemoteReplica Open(RemoteOptions options, string localPath, IFileSystem fs, ILogger log)
     {
@@ -65,15 +66,20 @@ internal sealed class RemoteReplica : IDisposable
         var lease = Wait(store.AcquireLeaseAsync(options.Holder, options.LeaseDuration, CancellationToken.None));
         try
         {
+            // From here on no earlier owner can append: what the log holds now is all it will ever hold.
+            Wait(store.FenceLogAsync(CancellationToken.None));
             var manifest = Wait(store.ReadManifestAsync(CancellationToken.None));
-            var local = ReadLocalGeneration(fs, localPath);
-            if (manifest.Generation > 0 && (!fs.Exists(localPath) || local < manifest.Generation))
+            var (localOwner, _) = ReadMarker(fs, localPath);
+            if (manifest.Owner != localOwner)
             {
-                Restore(store, manifest.Generation, localPath, fs);
-                WriteLocalGeneration(fs, localPath, manifest.Generation);
-                log.LogInformation("Restored table file {Path} from remote snapshot {Object} (local generation {Local})",
-                    localPath, store.SnapshotName(manifest.Generation), local);
+                RestoreAll(store, manifest, localPath, fs);
+                log.LogInformation("Restored table file {Path} from {Store}: snapshot generation {Generation} and the log after it",
+                    localPath, store.Name, manifest.Generation);
             }
+            // The table is this owner's now: say so in the manifest (fenced like every manifest write) and beside the files.
+            manifest = Wait(store.WriteManifestAsync(manifest with { Owner = lease.Id, Holder = options.Holder, WrittenAt = DateTimeOffset.UtcNow },
+                manifest.Version, lease, CancellationToken.None));
+            WriteMarker(fs, localPath, lease.Id, manifest.Generation);
             return new RemoteReplica(options, localPath, fs, log, lease, manifest, manifest.Generation + 1);
         }
         catch
@@ -84,11 +90,55 @@ internal sealed class RemoteReplica : IDisposable
     }
 
     /// <summary>
-    /// Downloads generation <paramref name="generation"/> to <paramref name="localPath"/>, checked whole
-    /// (structure and every checksum) before it replaces anything; the log segments of the local history
-    /// it supersedes go with it.
+    /// Replaces the local files with the remote table: its current snapshot (or none) and its log segments
+    /// from the one the snapshot continues in. The local log segments go once the remote snapshot has been
+    /// checked, since they belong to a history the remote one superseded.
     /// </summary>
-    internal static void Restore(IRemoteTableStore store, long generation, string localPath, IFileSystem fs)
+    private static void RestoreAll(IRemoteTableStore store, RemoteManifest manifest, string localPath, IFileSystem fs)
+    {
+        void DropLocalLog()
+        {
+            foreach (var (_, segment) in Log.LogFormat.FindSegments(fs, localPath)) fs.Delete(segment);
+        }
+        if (manifest.Generation > 0) Restore(store, manifest.Generation, localPath, fs, DropLocalLog);
+        else
+        {
+            DropLocalLog();
+            if (fs.Exists(localPath)) fs.Delete(localPath);
+        }
+        foreach (var seq in Wait(store.ListLogSegmentsAsync(CancellationToken.None)).Where(s => s >= manifest.LogSegment))
+        {
+            var name = store.LogSegmentName(seq);
+            var target = Log.LogFormat.SegmentPath(localPath, seq);
+            try
+            {
+                using var source = Wait(store.OpenLogSegmentAsync(seq, CancellationToken.None));
+                if (source.Length == 0)
+                {
+                    // Created, but its owner died before the first append, which carries the header with the
+                    // first records in one piece: it holds nothing. It goes, so this owner can use its number.
+                    Wait(store.DeleteLogSegmentAsync(seq, CancellationToken.None));
+                    continue;
+                }
+                using var file = fs.CreateNew(target);
+                source.CopyTo(file);
+                file.Flush();
+                fs.Sync(file);
+            }
+            catch (IOException e)
+            {
+                throw new RemoteStoreException(name, $"it could not be restored to '{target}' ({e.Message})", e);
+            }
+        }
+        fs.SyncDirectory(Path.GetDirectoryName(localPath) ?? ".");
+    }
+
+    /// <summary>
+    /// Downloads generation <paramref name="generation"/> to <paramref name="localPath"/>, checked whole
+    /// (structure and every checksum) before it replaces anything; <paramref name="beforeReplace"/> runs
+    /// once it has passed, just before it does.
+    /// </summary>
+    internal static void Restore(IRemoteTableStore store, long generation, string localPath, IFileSystem fs, Action? beforeReplace = null)
     {
         var name = store.SnapshotName(generation);
         var temp = TableFiles.TempFile(localPath);
@@ -109,8 +159,7 @@ internal sealed class RemoteReplica : IDisposable
             {
                 throw new RemoteStoreException(name, $"the snapshot is damaged ({e.Problem}); the local files are unchanged, and older generations may still be fetched", e);
             }
-            // Segments written after an older local snapshot belong to a history the remote one replaced.
-            foreach (var (_, segment) in Log.LogFormat.FindSegments(fs, localPath)) fs.Delete(segment);
+            beforeReplace?.Invoke();
             fs.Replace(temp, localPath);
             fs.SyncDirectory(Path.GetDirectoryName(localPath) ?? ".");
         }
@@ -141,15 +190,24 @@ internal sealed class RemoteReplica : IDisposable
             var present = await Call(_store.ListSnapshotsAsync(CancellationToken.None), async).ConfigureAwait(false);
             var generation = Math.Max(_nextGeneration, (present.Count == 0 ? 0 : present[^1]) + 1);
             _nextGeneration = generation + 1;
+            long logSegment;
             using (var content = _fs.OpenRead(_localPath))
+            {
+                logSegment = new Format.SnapshotReader(content, _localPath).ReadHeader().LogSegment;
+                content.Position = 0;
                 await Call(_store.UploadSnapshotAsync(generation, content, CancellationToken.None), async).ConfigureAwait(false);
+            }
             var before = _manifest;
             var kept = before.Kept.Append(generation).TakeLast(_options.KeepGenerations).ToArray();
-            var next = new RemoteManifest(generation, kept, _options.Holder, DateTimeOffset.UtcNow);
+            var next = new RemoteManifest(generation, kept, _options.Holder, DateTimeOffset.UtcNow) { Owner = _lease.Id, LogSegment = logSegment };
             var written = await Call(_store.WriteManifestAsync(next, before.Version, _lease, CancellationToken.None), async).ConfigureAwait(false);
             Volatile.Write(ref _manifest, written);
-            WriteLocalGeneration(_fs, _localPath, generation);
+            WriteMarker(_fs, _localPath, _lease.Id, generation);
             _lastError = null;
+            // The log before the snapshot's segment is in the snapshot now.
+            var segments = await Call(_store.ListLogSegmentsAsync(CancellationToken.None), async).ConfigureAwait(false);
+            foreach (var old in segments.Where(s => s < logSegment))
+                await Call(_store.DeleteLogSegmentAsync(old, CancellationToken.None), async).ConfigureAwait(false);
             // Only generations the manifest no longer names may go (and any a failed attempt left behind).
             foreach (var old in present.Where(g => !kept.Contains(g)))
                 await Call(_store.DeleteSnapshotAsync(old, CancellationToken.None), async).ConfigureAwait(false);
@@ -164,6 +222,29 @@ internal sealed class RemoteReplica : IDisposable
         {
             _lastError = e;
             _log.LogWarning(e, "Uploading table file {Path} to {Store} failed; the local save stands and the next save tries again", _localPath, _store.Name);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Ship(long seq, long offset, ReadOnlyMemory<byte> bytes)
+    {
+        if (_fenced) throw _lastError as RemoteLeaseLostException ?? new RemoteLeaseLostException(_store.LogSegmentName(seq), "this owner's lease is gone");
+        try
+        {
+            if (offset == 0) Wait(_store.CreateLogSegmentAsync(seq, _lease, CancellationToken.None));
+            Wait(_store.AppendLogAsync(seq, offset, bytes, _lease, CancellationToken.None));
+        }
+        catch (RemoteLeaseLostException e)
+        {
+            _fenced = true;
+            _lastError = e;
+            _log.LogError(e, "Table file {Path} lost its remote lease in {Store}; nothing more is written to the remote store", _localPath, _store.Name);
+            throw;
+        }
+        catch (RemoteStoreException e)
+        {
+            _lastError = e;
+            throw;
         }
     }
 
@@ -208,29 +289,34 @@ internal sealed class RemoteReplica : IDisposable
         }
     }
 
-    /// <summary>The remote generation the local snapshot holds, as recorded beside it; 0 when unknown.</summary>
-    private static long ReadLocalGeneration(IFileSystem fs, string localPath)
+    /// <summary>
+    /// What is recorded beside the local files: the lease under which this directory last owned the table
+    /// (null when it never did) and the generation it last uploaded or restored.
+    /// </summary>
+    private static (string? Owner, long Generation) ReadMarker(IFileSystem fs, string localPath)
     {
         var marker = MarkerPath(localPath);
-        if (!fs.Exists(marker)) return 0;
+        if (!fs.Exists(marker)) return (null, 0);
         using var reader = new StreamReader(fs.OpenRead(marker));
-        return long.TryParse(reader.ReadLine(), NumberStyles.None, CultureInfo.InvariantCulture, out var g) ? g : 0;
+        var parts = (reader.ReadLine() ?? "").Split(' ');
+        return parts is [var owner, var g] && long.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out var generation)
+            ? (owner, generation) : (null, 0);
     }
 
-    private static void WriteLocalGeneration(IFileSystem fs, string localPath, long generation)
+    private static void WriteMarker(IFileSystem fs, string localPath, string owner, long generation)
     {
         var marker = MarkerPath(localPath);
         var temp = TableFiles.TempFile(marker);
         using (var stream = fs.CreateNew(temp))
         {
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(generation.ToString(CultureInfo.InvariantCulture) + "\n"));
+            stream.Write(System.Text.Encoding.ASCII.GetBytes($"{owner} {generation.ToString(CultureInfo.InvariantCulture)}\n"));
             stream.Flush();
             fs.Sync(stream);
         }
         fs.Replace(temp, marker);
     }
 
-    /// <summary>The file beside the snapshot that records which remote generation it is.</summary>
+    /// <summary>The file beside the snapshot that records its remote owner and generation (see <see cref="ReadMarker"/>).</summary>
     internal static string MarkerPath(string localPath) => localPath + ".remote";
 
     private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
