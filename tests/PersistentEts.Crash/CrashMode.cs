@@ -36,6 +36,14 @@ internal enum CrashMode
     /// from the store alone.
     /// </summary>
     MachineLoss,
+
+    /// <summary>
+    /// Fencing across machines, as machine-loss but with the writer paused (SIGSTOP) past its lease instead
+    /// of killed: the harness waits for the lease to lapse, takes the table on another directory and writes
+    /// to it, then resumes the writer. Nothing the writer issues after it resumes may be acknowledged or
+    /// reach the store; then it is killed and the table checked as in machine-loss.
+    /// </summary>
+    PausedOwner,
 }
 
 internal static class CrashModes
@@ -55,7 +63,7 @@ internal static class CrashModes
 
     public static PersistentTableOptions Options(this CrashMode mode, int variant = 0) => mode switch
     {
-        CrashMode.MachineLoss => new()
+        CrashMode.MachineLoss or CrashMode.PausedOwner => new()
         {
             PersistEvery = TimeSpan.FromMilliseconds(300),
             Durability = DurabilityMode.Log,
@@ -80,6 +88,9 @@ internal static class CrashModes
         _ => new() { PersistEvery = TimeSpan.FromMilliseconds(150), Durability = DurabilityMode.Log, LogSync = LogSync.Interval, LogSyncInterval = LogInterval },
     };
 
+    /// <summary>Whether the table lives in the store, each run on a machine of its own.</summary>
+    public static bool IsRemote(this CrashMode mode) => mode is CrashMode.MachineLoss or CrashMode.PausedOwner;
+
     /// <summary>Whether an insert is acknowledged as soon as it returns (otherwise only once a flush covers it).</summary>
     public static bool AcknowledgesOnReturn(this CrashMode mode) => mode is not CrashMode.Snapshot;
 
@@ -92,7 +103,8 @@ internal static class CrashModes
         "dispose-race" => CrashMode.DisposeRace,
         "two-owners" => CrashMode.TwoOwners,
         "machine-loss" => CrashMode.MachineLoss,
-        _ => throw new ArgumentException($"unknown mode '{s}' (snapshot, wal-always, wal-interval, dispose-race, two-owners, machine-loss, unsafe-ack)"),
+        "paused-owner" => CrashMode.PausedOwner,
+        _ => throw new ArgumentException($"unknown mode '{s}' (snapshot, wal-always, wal-interval, dispose-race, two-owners, machine-loss, paused-owner, unsafe-ack)"),
     };
 
     public static string Name(this CrashMode mode) => mode switch
@@ -103,6 +115,7 @@ internal static class CrashModes
         CrashMode.DisposeRace => "dispose-race",
         CrashMode.TwoOwners => "two-owners",
         CrashMode.MachineLoss => "machine-loss",
+        CrashMode.PausedOwner => "paused-owner",
         _ => "wal-interval",
     };
 }

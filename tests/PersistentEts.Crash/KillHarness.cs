@@ -36,7 +36,7 @@ internal static class KillHarness
             long nextKey = 0;
             for (var i = 0; i < iterations; i++)
             {
-                if (mode == CrashMode.MachineLoss)
+                if (mode.IsRemote())
                 {
                     // Every run on a machine of its own; the table's history lives in the store alone.
                     if (i % Epoch == 0) CrashModes.RemotePrefix = $"{Guid.NewGuid():N}/epoch-{i / Epoch}";
@@ -47,7 +47,7 @@ internal static class KillHarness
                 {
                     // A fresh table every few iterations: within an epoch each run recovers what all the
                     // earlier runs left, and the checks stay proportional to the epoch, not the whole run.
-                    if (mode != CrashMode.MachineLoss) path = Path.Combine(dir, $"crash-{i / Epoch}.pets");
+                    if (!mode.IsRemote()) path = Path.Combine(dir, $"crash-{i / Epoch}.pets");
                     everIssued.Clear();
                     everAcked.Clear();
                     nextKey = 0;
@@ -58,7 +58,7 @@ internal static class KillHarness
                 everIssued.UnionWith(run.Issued.Keys);
                 everAcked.UnionWith(run.Acked.Keys);
                 nextKey = everIssued.Count == 0 ? nextKey : everIssued.Max() + 1;
-                if (mode == CrashMode.MachineLoss)
+                if (mode.IsRemote())
                 {
                     LoseMachine(path);
                     path = Path.Combine(dir, $"machine-{i}-check", "crash.pets");
@@ -70,7 +70,7 @@ internal static class KillHarness
             Console.WriteLine($"seed={seed}");
             result.Print(iterations);
             return result.FailedOpens + result.CorruptLoads + result.LostAcknowledged + result.Phantom
-                + result.SecondOwnerOpened + result.ChildFailures == 0 ? 0 : 1;
+                + result.SecondOwnerOpened + result.ChildFailures + result.FencedAcknowledged + result.FencedInStore == 0 ? 0 : 1;
         }
         finally
         {
@@ -92,7 +92,11 @@ internal static class KillHarness
         }
     }
 
-    private sealed record ChildRun(Dictionary<long, long> Issued, Dictionary<long, long> Acked, long KilledAtMs);
+    /// <param name="Issued">Keys the writer said it was about to insert, with when the harness read it (ms).</param>
+    /// <param name="Acked">Keys acknowledged, likewise.</param>
+    /// <param name="KilledAtMs">When the writer was killed.</param>
+    /// <param name="ResumedAtMs">Paused-owner: when the writer was resumed after losing its lease; keys it issued later must come to nothing.</param>
+    private sealed record ChildRun(Dictionary<long, long> Issued, Dictionary<long, long> Acked, long KilledAtMs, long ResumedAtMs = long.MaxValue);
 
     private static ChildRun RunChild(string path, CrashMode mode, long firstKey, int killAfterMs, int variant, string end, Tally tally)
     {
@@ -118,8 +122,14 @@ internal static class KillHarness
             while (process.StandardOutput.ReadLine() is { } line)
             {
                 if (line == "ready") ready.Set();
-                else if (line.StartsWith("I ", StringComparison.Ordinal)) issued[long.Parse(line[2..], CultureInfo.InvariantCulture)] = clock.ElapsedMilliseconds;
-                else if (line.StartsWith("A ", StringComparison.Ordinal)) acked[long.Parse(line[2..], CultureInfo.InvariantCulture)] = clock.ElapsedMilliseconds;
+                else if (line.StartsWith("I ", StringComparison.Ordinal))
+                {
+                    lock (issued) issued[long.Parse(line[2..], CultureInfo.InvariantCulture)] = clock.ElapsedMilliseconds;
+                }
+                else if (line.StartsWith("A ", StringComparison.Ordinal))
+                {
+                    lock (acked) acked[long.Parse(line[2..], CultureInfo.InvariantCulture)] = clock.ElapsedMilliseconds;
+                }
             }
             ready.Set();
         });
@@ -144,6 +154,16 @@ internal static class KillHarness
             tally.Ends[end] = tally.Ends.GetValueOrDefault(end) + 1;
             return new ChildRun(issued, acked, clock.ElapsedMilliseconds);
         }
+        if (mode == CrashMode.PausedOwner)
+        {
+            Thread.Sleep(killAfterMs);
+            var resumedAt = TakeOverFromPausedWriter(process, clock, issued, acked, tally);
+            Thread.Sleep(1_000); // the resumed writer runs on, fenced
+            process.Kill();
+            process.WaitForExit();
+            reader.Join();
+            return new ChildRun(issued, acked, clock.ElapsedMilliseconds, resumedAt);
+        }
         if (mode == CrashMode.TwoOwners)
         {
             Thread.Sleep(killAfterMs / 2);
@@ -166,6 +186,50 @@ internal static class KillHarness
         process.WaitForExit();
         reader.Join();
         return new ChildRun(issued, acked, killedAt);
+    }
+
+    /// <summary>Keys the harness writes as the second owner: far above any the writer issues.</summary>
+    private const long SecondOwnerKeys = 1L << 40;
+
+    /// <summary>
+    /// Pauses the writer, waits for its lease to lapse by itself, takes the table on a directory of its own
+    /// and writes to it as the new owner, then resumes the writer; returns when it did. The new owner's keys
+    /// count as issued and acknowledged.
+    /// </summary>
+    private static long TakeOverFromPausedWriter(Process writer, Stopwatch clock, Dictionary<long, long> issued, Dictionary<long, long> acked, Tally tally)
+    {
+        Signal(writer.Id, "STOP");
+        var options = CrashMode.PausedOwner.Options();
+        Thread.Sleep(options.Remote!.LeaseDuration + TimeSpan.FromSeconds(2));
+        var path = Path.Combine(Path.GetTempPath(), "pets-crash-owner-" + Guid.NewGuid().ToString("N"), "crash.pets");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            using (var second = PersistentTable.New("crash", path, (Entry e) => e.Key, options with { PersistEvery = TimeSpan.FromHours(1) }))
+            {
+                tally.TakeOvers++;
+                for (var k = SecondOwnerKeys; k < SecondOwnerKeys + 20; k++)
+                {
+                    lock (issued) issued[k] = clock.ElapsedMilliseconds;
+                    second.Insert(Entry.For(k));
+                    lock (acked) acked[k] = clock.ElapsedMilliseconds;
+                }
+                Signal(writer.Id, "CONT"); // the old owner wakes up while the new one still holds the table
+                var resumedAt = clock.ElapsedMilliseconds;
+                Thread.Sleep(500);
+                return resumedAt;
+            }
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    private static void Signal(int pid, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
     }
 
     /// <summary>Opens the table the child is writing to: must be refused, naming the child.</summary>
@@ -226,6 +290,12 @@ internal static class KillHarness
             foreach (var e in table.ToList())
             {
                 if (!everIssued.Contains(e.Key) || e != Entry.For(e.Key)) tally.Phantom++;
+                // Issued by a writer after it had lost the table: the store must never have taken it.
+                if (run.Issued.TryGetValue(e.Key, out var at) && at > run.ResumedAtMs && e.Key < SecondOwnerKeys) tally.FencedInStore++;
+            }
+            foreach (var key in run.Acked.Keys)
+            {
+                if (key < SecondOwnerKeys && run.Issued.TryGetValue(key, out var issuedAt) && issuedAt > run.ResumedAtMs) tally.FencedAcknowledged++;
             }
             tally.Acknowledged += run.Acked.Count;
         }
@@ -244,6 +314,9 @@ internal static class KillHarness
         public int SecondOwnerRefused;
         public int HolderUnnamed;
         public int ChildFailures;
+        public int TakeOvers;
+        public long FencedAcknowledged;
+        public long FencedInStore;
         public readonly SortedDictionary<string, int> Ends = new(StringComparer.Ordinal);
 
         public void Print(int iterations)
@@ -259,6 +332,9 @@ internal static class KillHarness
             Console.WriteLine($"second_owner_opened={SecondOwnerOpened}");
             Console.WriteLine($"second_owner_refused={SecondOwnerRefused}");
             Console.WriteLine($"holder_unnamed={HolderUnnamed}");
+            Console.WriteLine($"take_overs={TakeOvers}");
+            Console.WriteLine($"fenced_acknowledged={FencedAcknowledged}");
+            Console.WriteLine($"fenced_in_store={FencedInStore}");
             foreach (var (end, n) in Ends) Console.WriteLine($"ends_{end}={n}");
         }
     }

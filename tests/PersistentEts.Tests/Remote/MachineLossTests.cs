@@ -4,20 +4,18 @@ using System.Globalization;
 namespace PersistentEts.Tests.Remote;
 
 /// <summary>
-/// The kill harness's machine-loss mode against the emulator: a writer process with its table's log in the
-/// store (remote Always) is killed, its directory deleted and its lease broken, and the table is checked on
-/// a fresh directory, restored from the store alone.
+/// The kill harness's remote modes against the emulator, with writers in processes of their own: a machine
+/// lost with its disk (machine-loss), and an owner paused past its lease while another takes over
+/// (paused-owner). Each check opens the table on a fresh directory, restored from the store alone.
 /// </summary>
 [Collection(nameof(RemoteCollection))]
 public sealed class MachineLossTests(AzuriteFixture azurite)
 {
-    [AzuriteFact]
-    public void AMachineThatIsLost_LosesNoAcknowledgedWrite_WithTheRemoteLogAlways()
+    private Dictionary<string, string> RunHarness(string mode, int iterations)
     {
-        const int iterations = 10;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "PersistentEts.Crash.dll"),
-                     "--mode", "machine-loss", "--iterations", iterations.ToString(CultureInfo.InvariantCulture), "--seed", "20261130" })
+                     "--mode", mode, "--iterations", iterations.ToString(CultureInfo.InvariantCulture), "--seed", "20261130" })
             start.ArgumentList.Add(a);
         start.Environment["PETS_CRASH_AZURE"] = azurite.Server.ConnectionString;
         using var p = Process.Start(start)!;
@@ -33,5 +31,20 @@ public sealed class MachineLossTests(AzuriteFixture azurite)
         Assert.Equal("0", f["corrupt_loads"]);
         Assert.Equal("0", f["lost_acknowledged"]);
         Assert.Equal("0", f["phantom"]);
+        return f;
+    }
+
+    [AzuriteFact]
+    public void AMachineThatIsLost_LosesNoAcknowledgedWrite_WithTheRemoteLog() => RunHarness("machine-loss", 10);
+
+    [AzuriteFact]
+    public void AnOwnerPausedPastItsLease_IsFencedOnceItResumes_AndNothingItWritesThenIsKept()
+    {
+        // Each iteration waits for the writer's lease (15 s) to lapse by itself.
+        const int iterations = 2;
+        var f = RunHarness("paused-owner", iterations);
+        Assert.Equal(iterations.ToString(CultureInfo.InvariantCulture), f["take_overs"]);
+        Assert.Equal("0", f["fenced_acknowledged"]);
+        Assert.Equal("0", f["fenced_in_store"]);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using PersistentEts.Persistence.IO;
 
@@ -25,16 +24,14 @@ internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
     private readonly Timer _renewal;
 
     // Changed only by uploads, which run under the table's save lock, one at a time: the manifest as last
-    // written or read (with its version for the next conditional write), and the lowest generation the
-    // next upload may use (it also goes past every generation already in the store).
+    // written or read, with its version for the next conditional write.
     private RemoteManifest _manifest;
-    private long _nextGeneration;
 
     // Set once the store has refused this owner's lease; never cleared (reopen to own the table again).
     private volatile bool _fenced;
     private volatile Exception? _lastError;
 
-    private RemoteReplica(RemoteOptions options, string localPath, IFileSystem fs, ILogger log, RemoteLease lease, RemoteManifest manifest, long nextGeneration)
+    private RemoteReplica(RemoteOptions options, string localPath, IFileSystem fs, ILogger log, RemoteLease lease, RemoteManifest manifest)
     {
         _options = options;
         _store = options.Store;
@@ -43,7 +40,6 @@ internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
         _log = log;
         _lease = lease;
         _manifest = manifest;
-        _nextGeneration = nextGeneration;
         var every = options.LeaseDuration / 3;
         _renewal = new Timer(_ => Renew(), null, every, every);
     }
@@ -69,7 +65,7 @@ internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
             // From here on no earlier owner can append: what the log holds now is all it will ever hold.
             Wait(store.FenceLogAsync(CancellationToken.None));
             var manifest = Wait(store.ReadManifestAsync(CancellationToken.None));
-            var (localOwner, _) = ReadMarker(fs, localPath);
+            var localOwner = ReadMarker(fs, localPath);
             if (manifest.Owner != localOwner)
             {
                 RestoreAll(store, manifest, localPath, fs);
@@ -79,8 +75,8 @@ internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
             // The table is this owner's now: say so in the manifest (fenced like every manifest write) and beside the files.
             manifest = Wait(store.WriteManifestAsync(manifest with { Owner = lease.Id, Holder = options.Holder, WrittenAt = DateTimeOffset.UtcNow },
                 manifest.Version, lease, CancellationToken.None));
-            WriteMarker(fs, localPath, lease.Id, manifest.Generation);
-            return new RemoteReplica(options, localPath, fs, log, lease, manifest, manifest.Generation + 1);
+            WriteMarker(fs, localPath, lease.Id);
+            return new RemoteReplica(options, localPath, fs, log, lease, manifest);
         }
         catch
         {
@@ -188,8 +184,7 @@ internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
             await Call(_store.RenewLeaseAsync(_lease, CancellationToken.None), async).ConfigureAwait(false);
             // Past every generation in the store: an owner fenced meanwhile may have left one behind.
             var present = await Call(_store.ListSnapshotsAsync(CancellationToken.None), async).ConfigureAwait(false);
-            var generation = Math.Max(_nextGeneration, (present.Count == 0 ? 0 : present[^1]) + 1);
-            _nextGeneration = generation + 1;
+            var generation = Math.Max(_manifest.Generation, present.Count == 0 ? 0 : present[^1]) + 1;
             long logSegment;
             using (var content = _fs.OpenRead(_localPath))
             {
@@ -202,7 +197,6 @@ internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
             var next = new RemoteManifest(generation, kept, _options.Holder, DateTimeOffset.UtcNow) { Owner = _lease.Id, LogSegment = logSegment };
             var written = await Call(_store.WriteManifestAsync(next, before.Version, _lease, CancellationToken.None), async).ConfigureAwait(false);
             Volatile.Write(ref _manifest, written);
-            WriteMarker(_fs, _localPath, _lease.Id, generation);
             _lastError = null;
             // The log before the snapshot's segment is in the snapshot now.
             var segments = await Call(_store.ListLogSegmentsAsync(CancellationToken.None), async).ConfigureAwait(false);
@@ -289,34 +283,29 @@ internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
         }
     }
 
-    /// <summary>
-    /// What is recorded beside the local files: the lease under which this directory last owned the table
-    /// (null when it never did) and the generation it last uploaded or restored.
-    /// </summary>
-    private static (string? Owner, long Generation) ReadMarker(IFileSystem fs, string localPath)
+    /// <summary>The lease under which this directory last owned the table, as recorded beside its files; null when it never did.</summary>
+    private static string? ReadMarker(IFileSystem fs, string localPath)
     {
         var marker = MarkerPath(localPath);
-        if (!fs.Exists(marker)) return (null, 0);
+        if (!fs.Exists(marker)) return null;
         using var reader = new StreamReader(fs.OpenRead(marker));
-        var parts = (reader.ReadLine() ?? "").Split(' ');
-        return parts is [var owner, var g] && long.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out var generation)
-            ? (owner, generation) : (null, 0);
+        return reader.ReadLine() is { Length: > 0 } owner ? owner : null;
     }
 
-    private static void WriteMarker(IFileSystem fs, string localPath, string owner, long generation)
+    private static void WriteMarker(IFileSystem fs, string localPath, string owner)
     {
         var marker = MarkerPath(localPath);
         var temp = TableFiles.TempFile(marker);
         using (var stream = fs.CreateNew(temp))
         {
-            stream.Write(System.Text.Encoding.ASCII.GetBytes($"{owner} {generation.ToString(CultureInfo.InvariantCulture)}\n"));
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(owner + "\n"));
             stream.Flush();
             fs.Sync(stream);
         }
         fs.Replace(temp, marker);
     }
 
-    /// <summary>The file beside the snapshot that records its remote owner and generation (see <see cref="ReadMarker"/>).</summary>
+    /// <summary>The file beside the snapshot that records its remote owner (see <see cref="ReadMarker"/>).</summary>
     internal static string MarkerPath(string localPath) => localPath + ".remote";
 
     private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
