@@ -213,6 +213,65 @@ public sealed class RemoteTableTests(AzuriteFixture azurite) : IDisposable
         await host.StopAsync();
     }
 
+    [AzuriteFact]
+    public void WhenTheServiceGoesAwayMidUpload_TheManifestStillNamesTheLastWholeSnapshot_AndTheNextSaveUploads()
+    {
+        var store = new AzureBlobTableStore(azurite.Server.NewContainer(), "midupload");
+        var padding = new string('x', 60);
+        var a = Open(_machineA, store, "machine A");
+        a.Insert(Enumerable.Range(0, 200_000).Select(i => new Row(i, padding + i)));
+        a.Persistence.Flush();
+        Assert.Equal(1, a.Persistence.RemoteGeneration);
+        a.Delete(1);
+        try
+        {
+            azurite.Server.Switch.OffAfter(4 << 20); // a few blocks into the next upload
+            Assert.NotNull(a.Persistence.Flush());    // the local save stands
+            Assert.IsType<RemoteStoreException>(a.Persistence.LastRemoteError);
+            Assert.Equal(1, a.Persistence.RemoteGeneration);
+        }
+        finally
+        {
+            azurite.Server.Switch.On();
+        }
+        Assert.Equal(1, store.ReadManifestAsync(default).Result.Generation); // never a half-uploaded generation
+        a.Delete(2);
+        a.Persistence.Flush();
+        Assert.Null(a.Persistence.LastRemoteError);
+        a.Dispose();
+
+        using var b = Open(_machineB, store, "machine B");
+        Assert.Equal(199_998, b.Count);
+        Assert.False(b.Contains(1));
+    }
+
+    [AzuriteFact]
+    public void WhenTheServiceGoesAwayMidAppend_TheWriteIsRefused_AndTheTableRecoversOnceItIsBack()
+    {
+        var store = new AzureBlobTableStore(azurite.Server.NewContainer(), "midappend");
+        var a = OpenLogged(_machineA, store, "machine A");
+        for (var i = 0; i < 100; i++) a.Insert(new Row(i, "before"));
+        var big = new Row(100, new string('y', 200_000));
+        try
+        {
+            azurite.Server.Switch.OffAfter(50_000); // part of the record's append has gone when the service goes
+            Assert.Throws<LogWriteException>(() => a.Insert(big));
+            Assert.Throws<LogWriteException>(() => a.Insert(new Row(101, "refused while the log is failed")));
+        }
+        finally
+        {
+            azurite.Server.Switch.On();
+        }
+        a.Persistence.Flush(); // a save lets writes in again
+        a.Insert(new Row(102, "after"));
+        a.Dispose();
+
+        using var b = OpenLogged(_machineB, store, "machine B");
+        Assert.All(Enumerable.Range(0, 100), i => Assert.True(b.Contains(i)));
+        Assert.True(b.Contains(102));
+        Assert.False(b.Contains(101));
+    }
+
     private static PersistentEtsTable<int, Row> OpenLogged(TempDirectory machine, IRemoteTableStore store, string holder) =>
         PersistentTable.New("remote", machine.File("t.pets"), (Row r) => r.Id, Options(store, holder) with
         {

@@ -82,16 +82,27 @@ public sealed class ServiceSwitch : IDisposable
                 _open.Add(client);
                 _open.Add(service);
             }
-            _ = Pump(client, service, stop);
-            _ = Pump(service, client, stop);
+            _ = Pump(client, service, upstream: true, stop);
+            _ = Pump(service, client, upstream: false, stop);
         }
     }
 
-    private static async Task Pump(TcpClient from, TcpClient to, CancellationToken stop)
+    private async Task Pump(TcpClient from, TcpClient to, bool upstream, CancellationToken stop)
     {
+        var buffer = new byte[64 << 10];
         try
         {
-            await from.GetStream().CopyToAsync(to.GetStream(), stop);
+            var source = from.GetStream();
+            var target = to.GetStream();
+            while (await source.ReadAsync(buffer, stop) is var n and > 0)
+            {
+                await target.WriteAsync(buffer.AsMemory(0, n), stop);
+                if (upstream && Interlocked.Add(ref _untilOff, -n) is <= 0 and > long.MinValue / 2)
+                {
+                    Interlocked.Exchange(ref _untilOff, long.MaxValue);
+                    _ = Task.Run(Off); // mid-request: the service goes away with the request half sent
+                }
+            }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or SocketException)
         {
@@ -103,6 +114,12 @@ public sealed class ServiceSwitch : IDisposable
             to.Dispose();
         }
     }
+
+    // Bytes still to relay towards the service before the switch turns itself off; long.MaxValue when not armed.
+    private long _untilOff = long.MaxValue;
+
+    /// <summary>Turns the switch off once <paramref name="bytes"/> more bytes have gone towards the service: in the middle of an upload.</summary>
+    public void OffAfter(long bytes) => Interlocked.Exchange(ref _untilOff, bytes);
 
     public void Dispose() => Off();
 }
