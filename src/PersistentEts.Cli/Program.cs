@@ -9,6 +9,7 @@ var root = new RootCommand("pets: inspect, verify, dump and repair PersistentEts
     VerifyCommand.Create(),
     DumpCommand.Create(),
     LogCommand.Create(),
+    RemoteCommand.Create(),
     DemoCommand.Create(),
     DemoCommand.CreateOwner(),
 };

@@ -154,6 +154,49 @@ public sealed class RemoteTableTests(AzuriteFixture azurite) : IDisposable
     }
 
     [AzuriteFact]
+    public void Pets_ListsTheGenerations_AndFetchesOne_WithoutTheLease()
+    {
+        var container = azurite.Server.NewContainer();
+        var store = new AzureBlobTableStore(container, "cli");
+        using var a = Open(_machineA, store, "machine A", keep: 2);
+        for (var i = 0; i < 3; i++)
+        {
+            Fill(a, i * 10, 10);
+            a.Persistence.Flush();
+        }
+
+        // The table stays open (its lease held) while pets reads the store.
+        var list = Pets("remote", "list", "--container", container.Name, "--prefix", "cli", "--json");
+        Assert.Equal(0, list.Exit);
+        using var json = System.Text.Json.JsonDocument.Parse(list.Out);
+        Assert.Equal(3, json.RootElement.GetProperty("current").GetInt64());
+        Assert.Equal([2L, 3L], json.RootElement.GetProperty("generations").EnumerateArray().Select(e => e.GetInt64()));
+
+        var fetched = Pets("remote", "fetch", "--container", container.Name, "--prefix", "cli", "--generation", "2", _machineB.File("g2.pets"));
+        Assert.True(fetched.Exit == 0, fetched.Err);
+        using var older = PersistentTable.New("remote", _machineB.File("g2.pets"), (Row r) => r.Id);
+        Assert.Equal(20, older.Count);
+
+        var missing = Pets("remote", "fetch", "--container", container.Name, "--prefix", "cli", "--generation", "1", _machineB.File("g1.pets"));
+        Assert.Equal(2, missing.Exit);
+        Assert.Contains("cli/snapshots/0000000000000000001.pets", missing.Err);
+    }
+
+    private (int Exit, string Out, string Err) Pets(params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pets.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["PETS_AZURE_CONNECTION_STRING"] = azurite.Server.ConnectionString;
+        using var p = System.Diagnostics.Process.Start(start)!;
+        var err = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, output, err.Result);
+    }
+
+    [AzuriteFact]
     public void WhenTheServiceGoesAway_LocalSavesStand_AndTheNextSaveAfterItReturnsUploads()
     {
         var store = new AzureBlobTableStore(azurite.Server.NewContainer(), "outage");
