@@ -46,7 +46,7 @@ internal static class TableOpener
                 wal = new WriteAheadLog<TObject>(name, canonical, codec, options.LogSync, options.LogSyncInterval, fs, logger,
                     new LogSegmentHeader(0, options.Table.Type.ToEtsName(), keyText, Snapshot.TypeName(typeof(TKey)), codec.Id,
                         Snapshot.TypeName(typeof(TObject)), codec.Schema, options.SchemaVersion));
-            if (wal is not null && remote is not null) wal.ShipTo(remote);
+            if (wal is not null && remote is not null) wal.ShipTo(remote, options.Remote!.LogSync, options.Remote.LogSyncInterval);
             var wiring = new TableWiring<TKey, TObject>(wal, core =>
                 persistence = new TablePersistenceOf<TKey, TObject>(core, canonical, options, codec, fs, wal, ownership, remote));
             var table = Ets.Build(name, keyOf, keyText, options.Table, keyComparer, keyEquality, null, wiring,

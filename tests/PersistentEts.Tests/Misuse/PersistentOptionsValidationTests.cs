@@ -36,6 +36,8 @@ public sealed class PersistentOptionsValidationTests : IDisposable
         { "KeepGenerations", new() { Remote = new RemoteOptions { Store = NoStore, KeepGenerations = 0 } } },
         { "LeaseDuration", new() { Remote = new RemoteOptions { Store = NoStore, LeaseDuration = TimeSpan.FromSeconds(5) } } },
         { "Holder", new() { Remote = new RemoteOptions { Store = NoStore, Holder = " " } } },
+        { "LogSync", new() { Remote = new RemoteOptions { Store = NoStore, LogSync = (LogSync)42 } } },
+        { "LogSyncInterval", new() { Remote = new RemoteOptions { Store = NoStore, LogSyncInterval = TimeSpan.Zero } } },
     };
 
     /// <summary>A store nothing is ever sent to: options are refused before any call.</summary>

@@ -315,12 +315,63 @@ public sealed class RemoteTableTests(AzuriteFixture azurite) : IDisposable
         Assert.False(b.Contains(101));
     }
 
-    private static PersistentEtsTable<int, Row> OpenLogged(TempDirectory machine, IRemoteTableStore store, string holder) =>
-        PersistentTable.New("remote", machine.File("t.pets"), (Row r) => r.Id, Options(store, holder) with
+    private static PersistentEtsTable<int, Row> OpenLogged(TempDirectory machine, IRemoteTableStore store, string holder, LogSync remoteSync = LogSync.Always)
+    {
+        var options = Options(store, holder);
+        return PersistentTable.New("remote", machine.File("t.pets"), (Row r) => r.Id, options with
         {
             Durability = DurabilityMode.Log,
             LogSync = LogSync.Always,
+            Remote = options.Remote! with { LogSync = remoteSync, LogSyncInterval = TimeSpan.FromMilliseconds(100) },
         });
+    }
+
+    [AzuriteFact]
+    public async Task WithTheRemoteLogInterval_WritesDoNotWaitForTheStore_AndReachItOnceItIsBack()
+    {
+        var container = azurite.Server.NewContainer();
+        var store = new AzureBlobTableStore(container, "interval");
+        var a = OpenLogged(_machineA, store, "machine A", LogSync.Interval);
+        a.Insert(new Row(0, "shipped"));
+        try
+        {
+            azurite.Server.Switch.Off();
+            for (var i = 1; i < 100; i++) a.Insert(new Row(i, "acknowledged while the store is away")); // none waits for it
+        }
+        finally
+        {
+            azurite.Server.Switch.On();
+        }
+        // The shipper retries at its next ticks, at the same offsets.
+        await Until(async () =>
+        {
+            var segments = await store.ListLogSegmentsAsync(default);
+            return segments.Count > 0 && (await container.GetBlobClient($"interval/log/{segments[^1]:D19}.log").GetPropertiesAsync()).Value.ContentLength > 2_000;
+        });
+        await container.GetBlobClient("interval/manifest.json").GetBlobLeaseClient().BreakAsync(TimeSpan.Zero);
+        using var b = OpenLogged(_machineB, store, "machine B", LogSync.Interval);
+        Assert.Equal(100, b.Count);
+        try
+        {
+            a.Dispose();
+        }
+        catch (EtsException)
+        {
+            // A was fenced by B's open; its end may say so.
+        }
+    }
+
+    [AzuriteFact]
+    public async Task WithTheRemoteLogNone_OnlySnapshotsReachTheStore()
+    {
+        var store = new AzureBlobTableStore(azurite.Server.NewContainer(), "none");
+        using var a = OpenLogged(_machineA, store, "machine A", LogSync.None);
+        for (var i = 0; i < 50; i++) a.Insert(new Row(i, "local log only"));
+        Assert.Empty(await store.ListLogSegmentsAsync(default));
+        a.Persistence.Flush();
+        Assert.Equal(1, (await store.ReadManifestAsync(default)).Generation);
+        Assert.Empty(await store.ListLogSegmentsAsync(default));
+    }
 
     [AzuriteFact]
     public async Task WithTheLogAlways_EveryAcknowledgedWriteIsInTheStore_AndAFencedOwnersWritesAreRefused()

@@ -17,7 +17,10 @@ internal sealed class LogSegment : IDisposable
     /// <summary>The segment's header as written at the start of its file (a remote copy starts with it too).</summary>
     public byte[] Header { get; }
 
-    /// <summary>Bytes of this segment in the remote log, header included (guarded by the log's flush lock); 0 before the first shipment.</summary>
+    /// <summary>Remote Interval: bytes written to the file but not yet shipped (guarded by the log's ship lock).</summary>
+    public ArrayBufferWriter<byte> Unshipped { get; } = new();
+
+    /// <summary>Bytes of this segment in the remote log, header included (changed by one shipment at a time); 0 before the first.</summary>
     public long ShippedLength { get; set; }
 
     public long Seq { get; }

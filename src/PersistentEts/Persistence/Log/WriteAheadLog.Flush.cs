@@ -126,56 +126,14 @@ internal sealed partial class WriteAheadLog<TObject>
             _log.LogError(e, "Write-ahead log of {Path} failed; writes are refused until the next successful save", _snapshotPath);
             return;
         }
-        if (_remote is not null && !Ship(work))
-        {
-            foreach (var (_, bytes) in work) bytes.ResetWrittenCount();
-            return;
-        }
+        // Remote Always: counted written only once shipped. Remote Interval: kept for the shipper.
+        var shipped = AcknowledgeOnlyWhenShipped ? Ship(work) : Keep(work);
         foreach (var (_, bytes) in work) bytes.ResetWrittenCount();
+        if (!shipped) return;
         lock (_flushLock)
         {
             _written = Math.Max(_written, target);
             if (fsync) _durable = Math.Max(_durable, target);
-        }
-    }
-
-    /// <summary>
-    /// Ships what this flush wrote to the remote log, segments in order, a dropped one too (its local file
-    /// went with a local snapshot, but the remote copy may still need its records). False when the store
-    /// failed: the log then fails as on a local write error, so nothing the store lacks is acknowledged.
-    /// </summary>
-    private bool Ship(List<(LogSegment Segment, ArrayBufferWriter<byte> Bytes)> work)
-    {
-        LogSegment? shipping = null;
-        try
-        {
-            foreach (var (segment, bytes) in work)
-            {
-                shipping = segment;
-                var payload = bytes.WrittenMemory;
-                if (segment.ShippedLength == 0)
-                {
-                    // A remote segment is its local file byte for byte, so it starts with the header.
-                    var first = new byte[segment.Header.Length + payload.Length];
-                    segment.Header.CopyTo(first, 0);
-                    payload.CopyTo(first.AsMemory(segment.Header.Length));
-                    payload = first;
-                }
-                _remote!.Ship(segment.Seq, segment.ShippedLength, payload);
-                segment.ShippedLength += payload.Length;
-            }
-            return true;
-        }
-        catch (EtsException e)
-        {
-            lock (_flushLock)
-            {
-                _failure = e;
-                lock (_appendLock) _failedSegment = _current.Seq;
-            }
-            _log.LogError(e, "Shipping the write-ahead log of {Path} to segment {Seq} of the remote store failed; writes are refused until the next successful save",
-                _snapshotPath, shipping?.Seq);
-            return false;
         }
     }
 
@@ -209,7 +167,7 @@ internal sealed partial class WriteAheadLog<TObject>
     /// </summary>
     public void DropBefore(long seq)
     {
-        if (_remote is not null)
+        if (AcknowledgeOnlyWhenShipped)
         {
             // The remote log may still need the records of the segments about to go: ship them first. They
             // count as durable only once shipped, never for being in the local snapshot.
@@ -237,7 +195,7 @@ internal sealed partial class WriteAheadLog<TObject>
             {
                 s.Dropped = true;
                 s.Dispose();
-                if (_remote is not null) continue;
+                if (AcknowledgeOnlyWhenShipped) continue;
                 _written = Math.Max(_written, s.LastLsn);
                 _durable = Math.Max(_durable, s.LastLsn);
             }
@@ -281,6 +239,7 @@ internal sealed partial class WriteAheadLog<TObject>
         {
             // The waiting committers see the failure themselves.
         }
+        ShipKeptAtClose();
         lock (_flushLock)
         {
             WaitForFlushLocked();

@@ -76,17 +76,12 @@ internal sealed partial class WriteAheadLog<TObject> : Tables.IChangeLog<TObject
         _log = log;
     }
 
-    /// <summary>Where records also go beyond the machine; set before <see cref="Start"/>, if ever.</summary>
-    private IRemoteLog? _remote;
-
-    /// <summary>Ships every flush to <paramref name="remote"/> as well (see <see cref="IRemoteLog"/>). Before <see cref="Start"/>.</summary>
-    public void ShipTo(IRemoteLog remote) => _remote = remote;
-
     /// <summary>Creates the first segment, numbered <paramref name="firstSeq"/>, once the table is loaded.</summary>
     public void Start(long firstSeq)
     {
         _current = LogSegment.Create(_fs, _snapshotPath, _segmentHeader with { Seq = firstSeq });
         if (_sync == LogSync.Interval) _intervalLoop = Task.Run(() => IntervalLoop(_interval));
+        if (_remote is not null && _remoteSync == LogSync.Interval) _shipLoop = Task.Run(ShipLoop);
     }
 
     /// <summary>Whether the log failed and refuses writes until the next successful save.</summary>

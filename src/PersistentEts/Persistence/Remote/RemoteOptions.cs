@@ -19,6 +19,19 @@ public sealed record RemoteOptions
     /// </summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// With <see cref="DurabilityMode.Log"/>: when a write's record reaches the store.
+    /// <see cref="PersistentEts.Persistence.LogSync.Always"/> (the default): before the write returns, shared
+    /// by the writers waiting at the time (group commit), so a lost machine loses nothing acknowledged.
+    /// <see cref="PersistentEts.Persistence.LogSync.Interval"/>: every <see cref="LogSyncInterval"/>, in the
+    /// background; a lost machine loses at most that plus one append. <see cref="PersistentEts.Persistence.LogSync.None"/>:
+    /// the log stays local and the store gets snapshots only. See docs/remote.md.
+    /// </summary>
+    public LogSync LogSync { get; init; } = LogSync.Always;
+
+    /// <summary>With <see cref="LogSync"/> <c>Interval</c>: how often records are shipped. Default 1 s.</summary>
+    public TimeSpan LogSyncInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How this owner names itself to others refused by its lease. Default: machine name and process id.</summary>
     public string Holder { get; init; } = $"{Environment.MachineName} (process {Environment.ProcessId})";
 
@@ -30,5 +43,8 @@ public sealed record RemoteOptions
         if (LeaseDuration < TimeSpan.FromSeconds(15) || LeaseDuration > TimeSpan.FromSeconds(60))
             Throw.Argument(nameof(LeaseDuration), $"LeaseDuration must be between 15 and 60 seconds (was {LeaseDuration}).");
         if (string.IsNullOrWhiteSpace(Holder)) Throw.Argument(nameof(Holder), "Holder must name this owner.");
+        if (!Enum.IsDefined(LogSync)) Throw.Argument(nameof(LogSync), $"Unknown remote log sync policy {(int)LogSync}.");
+        if (LogSyncInterval <= TimeSpan.Zero || LogSyncInterval > TimeSpan.FromMinutes(10))
+            Throw.Argument(nameof(LogSyncInterval), $"The remote LogSyncInterval must be more than zero and at most 10 minutes, not {LogSyncInterval}.");
     }
 }
