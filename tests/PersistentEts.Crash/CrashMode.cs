@@ -44,11 +44,21 @@ internal enum CrashMode
     /// reach the store; then it is killed and the table checked as in machine-loss.
     /// </summary>
     PausedOwner,
+
+    /// <summary>
+    /// As machine-loss, with the remote log shipped every <see cref="CrashModes.RemoteInterval"/> in the
+    /// background: acknowledged writes may be lost with the machine, but only those of the last interval
+    /// and append (<c>max_loss_ms</c>).
+    /// </summary>
+    MachineLossInterval,
 }
 
 internal static class CrashModes
 {
     public static readonly TimeSpan LogInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Machine-loss-interval: how often the remote log is shipped.</summary>
+    public static readonly TimeSpan RemoteInterval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>How a dispose-race child ends its table.</summary>
     public static readonly string[] Ends = ["dispose", "token", "delete", "exit"];
@@ -63,7 +73,7 @@ internal static class CrashModes
 
     public static PersistentTableOptions Options(this CrashMode mode, int variant = 0) => mode switch
     {
-        CrashMode.MachineLoss or CrashMode.PausedOwner => new()
+        CrashMode.MachineLoss or CrashMode.PausedOwner or CrashMode.MachineLossInterval => new()
         {
             PersistEvery = TimeSpan.FromMilliseconds(300),
             Durability = DurabilityMode.Log,
@@ -73,6 +83,8 @@ internal static class CrashModes
                 Store = new PersistentEts.Azure.AzureBlobTableStore(RemoteContainer(), RemotePrefix),
                 Holder = $"crash writer {Environment.ProcessId}",
                 LeaseDuration = TimeSpan.FromSeconds(15),
+                LogSync = mode == CrashMode.MachineLossInterval ? LogSync.Interval : LogSync.Always,
+                LogSyncInterval = RemoteInterval,
             },
         },
         // Snapshot mode acknowledges only what a Flush saved; periodic saves run too, to be killed mid-save.
@@ -89,7 +101,7 @@ internal static class CrashModes
     };
 
     /// <summary>Whether the table lives in the store, each run on a machine of its own.</summary>
-    public static bool IsRemote(this CrashMode mode) => mode is CrashMode.MachineLoss or CrashMode.PausedOwner;
+    public static bool IsRemote(this CrashMode mode) => mode is CrashMode.MachineLoss or CrashMode.PausedOwner or CrashMode.MachineLossInterval;
 
     /// <summary>Whether an insert is acknowledged as soon as it returns (otherwise only once a flush covers it).</summary>
     public static bool AcknowledgesOnReturn(this CrashMode mode) => mode is not CrashMode.Snapshot;
@@ -104,7 +116,8 @@ internal static class CrashModes
         "two-owners" => CrashMode.TwoOwners,
         "machine-loss" => CrashMode.MachineLoss,
         "paused-owner" => CrashMode.PausedOwner,
-        _ => throw new ArgumentException($"unknown mode '{s}' (snapshot, wal-always, wal-interval, dispose-race, two-owners, machine-loss, paused-owner, unsafe-ack)"),
+        "machine-loss-interval" => CrashMode.MachineLossInterval,
+        _ => throw new ArgumentException($"unknown mode '{s}' (snapshot, wal-always, wal-interval, dispose-race, two-owners, machine-loss, machine-loss-interval, paused-owner, unsafe-ack)"),
     };
 
     public static string Name(this CrashMode mode) => mode switch
@@ -116,6 +129,7 @@ internal static class CrashModes
         CrashMode.TwoOwners => "two-owners",
         CrashMode.MachineLoss => "machine-loss",
         CrashMode.PausedOwner => "paused-owner",
+        CrashMode.MachineLossInterval => "machine-loss-interval",
         _ => "wal-interval",
     };
 }
