@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Azure;
 using Azure.Storage;
@@ -228,7 +229,7 @@ public sealed class AzureBlobTableStore : IRemoteTableStore
                 for (var offset = 0; offset < bytes.Length;)
                 {
                     var length = Math.Min(bytes.Length - offset, 4 << 20);
-                    using var part = new MemoryStream(bytes.Slice(offset, length).ToArray(), writable: false);
+                    using var part = Readable(bytes.Slice(offset, length));
                     await blob.AppendBlockAsync(part, new AppendBlobAppendBlockOptions
                     {
                         Conditions = new AppendBlobRequestConditions { LeaseId = lease.Id, IfAppendPositionEqual = expectedLength + offset },
@@ -303,6 +304,12 @@ public sealed class AzureBlobTableStore : IRemoteTableStore
         numbers.Sort();
         return numbers;
     }
+
+    /// <summary>A stream over <paramref name="bytes"/>, without copying them when they are an array's.</summary>
+    private static MemoryStream Readable(ReadOnlyMemory<byte> bytes) =>
+        MemoryMarshal.TryGetArray(bytes, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(bytes.ToArray(), writable: false);
 
     private static Dictionary<string, string> HolderMetadataOf(string holder) => new() { [HolderMetadata] = Uri.EscapeDataString(holder) };
 
