@@ -65,6 +65,14 @@ internal static partial class WholeProcess
         listener.Start();
         using var table = PersistentTable.New(name, path, (Row r) => r.Id, options);
         var fsyncsAtStart = Interlocked.Read(ref fsyncs);
+        var (ops, seconds) = InsertFromThreads(table, writers);
+        var synced = Interlocked.Read(ref fsyncs) - fsyncsAtStart;
+        return (ops / seconds, synced == 0 ? 0 : (double)ops / synced);
+    }
+
+    /// <summary><paramref name="writers"/> threads inserting fresh keys for the log window: how many inserts, in how many seconds.</summary>
+    private static (long Inserts, double Seconds) InsertFromThreads(EtsTable<int, Row> table, int writers)
+    {
         long ops = 0;
         var clock = Stopwatch.StartNew();
         var threads = Enumerable.Range(0, writers).Select(t => new Thread(() =>
@@ -76,9 +84,7 @@ internal static partial class WholeProcess
         })).ToArray();
         foreach (var th in threads) th.Start();
         foreach (var th in threads) th.Join();
-        var seconds = clock.Elapsed.TotalSeconds;
-        var synced = Interlocked.Read(ref fsyncs) - fsyncsAtStart;
-        return (ops / seconds, synced == 0 ? 0 : (double)ops / synced);
+        return (ops, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>The disk's rate of small synced writes: one 100-byte append and one fsync per operation.</summary>

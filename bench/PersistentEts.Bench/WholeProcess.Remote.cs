@@ -78,18 +78,8 @@ internal static partial class WholeProcess
             LogSync = LogSync.Always,
             Remote = new RemoteOptions { Store = store },
         });
-        long ops = 0;
-        var clock = Stopwatch.StartNew();
-        var threads = Enumerable.Range(0, writers).Select(t => new Thread(() =>
-        {
-            var row = Row.Make(t);
-            long mine = 0;
-            for (var i = t; clock.Elapsed < LogWindow; i += writers, mine++) table.Insert(row with { Id = i });
-            Interlocked.Add(ref ops, mine);
-        })).ToArray();
-        foreach (var th in threads) th.Start();
-        foreach (var th in threads) th.Join();
-        return ops / clock.Elapsed.TotalSeconds;
+        var (ops, seconds) = InsertFromThreads(table, writers);
+        return ops / seconds;
     }
 
     /// <summary>The store's rate of small appends, one after another: one remote append per write.</summary>

@@ -23,6 +23,21 @@ public sealed class AsyncSaveTests : IDisposable
         PersistentTable.Open("async", path, (Row r) => r.Id, "r => r.Id", options ?? new PersistentTableOptions { PersistEvery = TimeSpan.FromHours(1) },
             MessagePackObjectCodec<Row>.Instance, null, null, default, fs);
 
+    /// <summary>A table of <see cref="Rows"/> rows whose asynchronous writes wait for <paramref name="gate"/>.</summary>
+    private EtsTable<int, Row> GatedTable(string file, FaultyFileSystem fs, Task gate)
+    {
+        var table = OpenOn(fs, _dir.File(file));
+        Fill(table, 0, Rows);
+        fs.AsyncWriteGate = gate;
+        return table;
+    }
+
+    private long CountOnReopen(string file)
+    {
+        using var back = PersistentTable.New("async", _dir.File(file), (Row r) => r.Id, new PersistentTableOptions { PersistEvery = TimeSpan.FromHours(1) });
+        return back.Count;
+    }
+
     private static void Fill(EtsTable<int, Row> table, int from, int count) =>
         table.Insert(Enumerable.Range(from, count).Select(i => new Row(i, "row " + i)));
 
@@ -85,12 +100,9 @@ public sealed class AsyncSaveTests : IDisposable
     [Fact]
     public async Task DisposeAsync_WritesTheFinalSaveByAwaitedIO()
     {
-        var path = _dir.File("dispose.pets");
         var fs = new FaultyFileSystem();
-        var table = OpenOn(fs, path);
-        Fill(table, 0, Rows);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        fs.AsyncWriteGate = gate.Task;
+        var table = GatedTable("dispose.pets", fs, gate.Task);
 
         var end = table.DisposeAsync();
         Assert.False(end.IsCompleted);
@@ -100,19 +112,15 @@ public sealed class AsyncSaveTests : IDisposable
 
         Assert.False(table.IsOwner);
         Assert.True(fs.AsyncWrites > 1);
-        using var back = PersistentTable.New("async", path, (Row r) => r.Id, new PersistentTableOptions { PersistEvery = TimeSpan.FromHours(1) });
-        Assert.Equal(Rows, back.Count);
+        Assert.Equal(Rows, CountOnReopen("dispose.pets"));
     }
 
     [Fact]
     public async Task AnHeirNamedWhileDisposeAsyncSaves_DoesNotInheritATableWhoseFilesAreLetGo()
     {
-        var path = _dir.File("heir.pets");
         var fs = new FaultyFileSystem();
-        var table = OpenOn(fs, path);
-        Fill(table, 0, Rows);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        fs.AsyncWriteGate = gate.Task;
+        var table = GatedTable("heir.pets", fs, gate.Task);
 
         var end = table.DisposeAsync();
         Assert.False(end.IsCompleted);
@@ -124,8 +132,7 @@ public sealed class AsyncSaveTests : IDisposable
 
         Assert.False(inherited);
         Assert.False(table.IsOwner);
-        using var back = PersistentTable.New("async", path, (Row r) => r.Id, new PersistentTableOptions { PersistEvery = TimeSpan.FromHours(1) });
-        Assert.Equal(Rows, back.Count);
+        Assert.Equal(Rows, CountOnReopen("heir.pets"));
     }
 
     [Fact]
