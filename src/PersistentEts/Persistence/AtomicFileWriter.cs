@@ -30,7 +30,7 @@ internal static class AtomicFileWriter
                 await write(stream).ConfigureAwait(false);
                 if (async) await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 else stream.Flush();
-                if (sync) await Blocking(() => fs.Sync(stream), async).ConfigureAwait(false);
+                if (sync) await SyncOrAsync.Blocking(() => fs.Sync(stream), async).ConfigureAwait(false);
             }
             finally
             {
@@ -41,7 +41,7 @@ internal static class AtomicFileWriter
             var bytes = fs.Length(temp);
             if (keepPrevious > 0 && fs.Exists(full)) RotateHistory(fs, full, keepPrevious, sync);
             fs.Replace(temp, full);
-            if (sync) await Blocking(() => fs.SyncDirectory(dir), async).ConfigureAwait(false);
+            if (sync) await SyncOrAsync.Blocking(() => fs.SyncDirectory(dir), async).ConfigureAwait(false);
             return bytes;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -55,14 +55,6 @@ internal static class AtomicFileWriter
             TryDelete(fs, temp);
             throw;
         }
-    }
-
-    /// <summary>A call with no asynchronous form (fsync): on a pool thread when the caller awaits, inline otherwise.</summary>
-    private static ValueTask Blocking(Action call, bool async)
-    {
-        if (async) return new ValueTask(Task.Run(call));
-        call();
-        return ValueTask.CompletedTask;
     }
 
     // FILE.N-1 → FILE.N … FILE → FILE.1, each step a copy-then-rename so every name always holds a whole file.

@@ -18,7 +18,7 @@ public static class Snapshot
     /// </summary>
     public static SnapshotResult Save<TKey, TObject>(IReadOnlyEtsTable<TKey, TObject> table, string path,
         SnapshotWriteOptions? options = null, IObjectCodec<TObject>? codec = null) where TKey : notnull =>
-        Completed(SaveTableAsync(table, path, options, codec, async: false, CancellationToken.None));
+        SyncOrAsync.Completed(SaveTableAsync(table, path, options, codec, async: false, CancellationToken.None));
 
     /// <summary>
     /// As <see cref="Save{TKey, TObject}(IReadOnlyEtsTable{TKey, TObject}, string, SnapshotWriteOptions?, IObjectCodec{TObject}?)"/>,
@@ -43,22 +43,15 @@ public static class Snapshot
             async: async, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The result of a call made with <c>async: false</c>, which never waits on anything and so has completed.</summary>
-    internal static T Completed<T>(ValueTask<T> synchronous)
-    {
-        Debug.Assert(synchronous.IsCompleted, "a call made with async: false awaited something");
-        return synchronous.GetAwaiter().GetResult();
-    }
-
     /// <summary>Saves <paramref name="core"/> to <paramref name="path"/> on the calling thread.</summary>
     internal static SnapshotResult Save<TKey, TObject>(TableCore<TKey, TObject> core, string path, SnapshotWriteOptions options,
         IObjectCodec<TObject> codec, IFileSystem fs, Log.WriteAheadLog<TObject>? log = null, int schemaVersion = 0) where TKey : notnull =>
-        Completed(SaveCoreAsync(core, path, options, codec, fs, log, schemaVersion));
+        SyncOrAsync.Completed(SaveCoreAsync(core, path, options, codec, fs, log, schemaVersion));
 
     /// <summary>
     /// Saves <paramref name="core"/> to <paramref name="path"/>. With <paramref name="async"/> the file is
     /// written by awaited I/O and the call frees its thread while it waits; without it, it blocks and has
-    /// completed when it returns (see <see cref="Completed{T}"/>). Both run this one code.
+    /// completed when it returns (see <see cref="SyncOrAsync"/>). Both run this one code.
     /// </summary>
     internal static async ValueTask<SnapshotResult> SaveCoreAsync<TKey, TObject>(TableCore<TKey, TObject> core, string path,
         SnapshotWriteOptions options, IObjectCodec<TObject> codec, IFileSystem fs, Log.WriteAheadLog<TObject>? log = null, int schemaVersion = 0,

@@ -105,7 +105,7 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
     public override SnapshotResult? Flush()
     {
         _core.EnsureAlive();
-        return Snapshot.Completed(SaveIfChangedAsync(_options.EffectiveWrite with { Sync = true }, restartPeriod: true, async: false, CancellationToken.None));
+        return SyncOrAsync.Completed(SaveIfChangedAsync(_options.EffectiveWrite with { Sync = true }, restartPeriod: true, async: false, CancellationToken.None));
     }
 
     private protected override async Task<SnapshotResult?> FlushCoreAsync(CancellationToken cancellationToken)
@@ -177,7 +177,7 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
     }
 
     /// <inheritdoc />
-    public bool Close(bool rethrow) => Snapshot.Completed(CloseAsync(rethrow, async: false));
+    public bool Close(bool rethrow) => SyncOrAsync.Completed(CloseAsync(rethrow, async: false));
 
     /// <inheritdoc />
     public async ValueTask<bool> CloseAsync(bool rethrow, bool async)

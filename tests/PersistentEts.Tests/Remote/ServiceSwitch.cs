@@ -12,7 +12,8 @@ public sealed class ServiceSwitch : IDisposable
 {
     private readonly int _target;
     private readonly List<TcpClient> _open = [];
-    private TcpListener? _listener;
+    private TcpListener? _listener; // under _gate, with _stop: on and off never interleave
+    private readonly object _gate = new();
     private CancellationTokenSource _stop = new();
 
     public ServiceSwitch(int targetPort)
@@ -31,6 +32,11 @@ public sealed class ServiceSwitch : IDisposable
     /// <summary>Relays connections to the service.</summary>
     public void On()
     {
+        lock (_gate) OnLocked();
+    }
+
+    private void OnLocked()
+    {
         if (_listener is not null) return;
         _stop = new CancellationTokenSource();
         _listener = new TcpListener(IPAddress.Loopback, Port);
@@ -41,6 +47,11 @@ public sealed class ServiceSwitch : IDisposable
 
     /// <summary>Drops every connection and refuses new ones.</summary>
     public void Off()
+    {
+        lock (_gate) OffLocked();
+    }
+
+    private void OffLocked()
     {
         if (_listener is null) return;
         _stop.Cancel();
@@ -97,11 +108,9 @@ public sealed class ServiceSwitch : IDisposable
             while (await source.ReadAsync(buffer, stop) is var n and > 0)
             {
                 await target.WriteAsync(buffer.AsMemory(0, n), stop);
-                if (upstream && Interlocked.Add(ref _untilOff, -n) is <= 0 and > long.MinValue / 2)
-                {
-                    Interlocked.Exchange(ref _untilOff, long.MaxValue);
-                    _ = Task.Run(Off); // mid-request: the service goes away with the request half sent
-                }
+                // Only the pump that disarms the switch turns it off: mid-request, the service goes away with the request half sent.
+                if (upstream && Interlocked.Add(ref _untilOff, -n) <= 0 && Interlocked.Exchange(ref _untilOff, long.MaxValue) <= 0)
+                    _ = Task.Run(Off);
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or SocketException)

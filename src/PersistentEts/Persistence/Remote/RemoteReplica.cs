@@ -59,12 +59,12 @@ internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
     public static RemoteReplica Open(RemoteOptions options, string localPath, IFileSystem fs, ILogger log)
     {
         var store = options.Store;
-        var lease = Wait(store.AcquireLeaseAsync(options.Holder, options.LeaseDuration, CancellationToken.None));
+        var lease = SyncOrAsync.Block(store.AcquireLeaseAsync(options.Holder, options.LeaseDuration, CancellationToken.None));
         try
         {
             // From here on no earlier owner can append: what the log holds now is all it will ever hold.
-            Wait(store.FenceLogAsync(CancellationToken.None));
-            var manifest = Wait(store.ReadManifestAsync(CancellationToken.None));
+            SyncOrAsync.Block(store.FenceLogAsync(CancellationToken.None));
+            var manifest = SyncOrAsync.Block(store.ReadManifestAsync(CancellationToken.None));
             var localOwner = ReadMarker(fs, localPath);
             if (manifest.Owner != localOwner)
             {
@@ -73,7 +73,7 @@ internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
                     localPath, store.Name, manifest.Generation);
             }
             // The table is this owner's now: say so in the manifest (fenced like every manifest write) and beside the files.
-            manifest = Wait(store.WriteManifestAsync(manifest with { Owner = lease.Id, Holder = options.Holder, WrittenAt = DateTimeOffset.UtcNow },
+            manifest = SyncOrAsync.Block(store.WriteManifestAsync(manifest with { Owner = lease.Id, Holder = options.Holder, WrittenAt = DateTimeOffset.UtcNow },
                 manifest.Version, lease, CancellationToken.None));
             WriteMarker(fs, localPath, lease.Id);
             return new RemoteReplica(options, localPath, fs, log, lease, manifest);
@@ -102,18 +102,18 @@ internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
             DropLocalLog();
             if (fs.Exists(localPath)) fs.Delete(localPath);
         }
-        foreach (var seq in Wait(store.ListLogSegmentsAsync(CancellationToken.None)).Where(s => s >= manifest.LogSegment))
+        foreach (var seq in SyncOrAsync.Block(store.ListLogSegmentsAsync(CancellationToken.None)).Where(s => s >= manifest.LogSegment))
         {
             var name = store.LogSegmentName(seq);
             var target = Log.LogFormat.SegmentPath(localPath, seq);
             try
             {
-                using var source = Wait(store.OpenLogSegmentAsync(seq, CancellationToken.None));
+                using var source = SyncOrAsync.Block(store.OpenLogSegmentAsync(seq, CancellationToken.None));
                 if (source.Length == 0)
                 {
                     // Created, but its owner died before the first append, which carries the header with the
                     // first records in one piece: it holds nothing. It goes, so this owner can use its number.
-                    Wait(store.DeleteLogSegmentAsync(seq, CancellationToken.None));
+                    SyncOrAsync.Block(store.DeleteLogSegmentAsync(seq, CancellationToken.None));
                     continue;
                 }
                 using var file = fs.CreateNew(target);
@@ -140,7 +140,7 @@ internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
         var temp = TableFiles.TempFile(localPath);
         try
         {
-            using (var source = Wait(store.OpenSnapshotAsync(generation, CancellationToken.None)))
+            using (var source = SyncOrAsync.Block(store.OpenSnapshotAsync(generation, CancellationToken.None)))
             using (var target = fs.CreateNew(temp))
             {
                 source.CopyTo(target);
@@ -181,30 +181,30 @@ internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
         try
         {
             // Renewed first, so that an owner that was paused past its lease learns so before it uploads.
-            await Call(_store.RenewLeaseAsync(_lease, CancellationToken.None), async).ConfigureAwait(false);
+            await SyncOrAsync.Wait(_store.RenewLeaseAsync(_lease, CancellationToken.None), async).ConfigureAwait(false);
             // Past every generation in the store: an owner fenced meanwhile may have left one behind.
-            var present = await Call(_store.ListSnapshotsAsync(CancellationToken.None), async).ConfigureAwait(false);
+            var present = await SyncOrAsync.Wait(_store.ListSnapshotsAsync(CancellationToken.None), async).ConfigureAwait(false);
             var generation = Math.Max(_manifest.Generation, present.Count == 0 ? 0 : present[^1]) + 1;
             long logSegment;
             using (var content = _fs.OpenRead(_localPath))
             {
                 logSegment = new Format.SnapshotReader(content, _localPath).ReadHeader().LogSegment;
                 content.Position = 0;
-                await Call(_store.UploadSnapshotAsync(generation, content, CancellationToken.None), async).ConfigureAwait(false);
+                await SyncOrAsync.Wait(_store.UploadSnapshotAsync(generation, content, CancellationToken.None), async).ConfigureAwait(false);
             }
             var before = _manifest;
             var kept = before.Kept.Append(generation).TakeLast(_options.KeepGenerations).ToArray();
             var next = new RemoteManifest(generation, kept, _options.Holder, DateTimeOffset.UtcNow) { Owner = _lease.Id, LogSegment = logSegment };
-            var written = await Call(_store.WriteManifestAsync(next, before.Version, _lease, CancellationToken.None), async).ConfigureAwait(false);
+            var written = await SyncOrAsync.Wait(_store.WriteManifestAsync(next, before.Version, _lease, CancellationToken.None), async).ConfigureAwait(false);
             Volatile.Write(ref _manifest, written);
             _lastError = null;
             // The log before the snapshot's segment is in the snapshot now.
-            var segments = await Call(_store.ListLogSegmentsAsync(CancellationToken.None), async).ConfigureAwait(false);
+            var segments = await SyncOrAsync.Wait(_store.ListLogSegmentsAsync(CancellationToken.None), async).ConfigureAwait(false);
             foreach (var old in segments.Where(s => s < logSegment))
-                await Call(_store.DeleteLogSegmentAsync(old, CancellationToken.None), async).ConfigureAwait(false);
+                await SyncOrAsync.Wait(_store.DeleteLogSegmentAsync(old, CancellationToken.None), async).ConfigureAwait(false);
             // Only generations the manifest no longer names may go (and any a failed attempt left behind).
             foreach (var old in present.Where(g => !kept.Contains(g)))
-                await Call(_store.DeleteSnapshotAsync(old, CancellationToken.None), async).ConfigureAwait(false);
+                await SyncOrAsync.Wait(_store.DeleteSnapshotAsync(old, CancellationToken.None), async).ConfigureAwait(false);
         }
         catch (RemoteLeaseLostException e)
         {
@@ -225,8 +225,8 @@ internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
         if (_fenced) throw _lastError as RemoteLeaseLostException ?? new RemoteLeaseLostException(_store.LogSegmentName(seq), "this owner's lease is gone");
         try
         {
-            if (offset == 0) Wait(_store.CreateLogSegmentAsync(seq, _lease, CancellationToken.None));
-            Wait(_store.AppendLogAsync(seq, offset, bytes, _lease, CancellationToken.None));
+            if (offset == 0) SyncOrAsync.Block(_store.CreateLogSegmentAsync(seq, _lease, CancellationToken.None));
+            SyncOrAsync.Block(_store.AppendLogAsync(seq, offset, bytes, _lease, CancellationToken.None));
         }
         catch (RemoteLeaseLostException e)
         {
@@ -247,7 +247,7 @@ internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
         if (_fenced) return;
         try
         {
-            Wait(_store.RenewLeaseAsync(_lease, CancellationToken.None));
+            SyncOrAsync.Block(_store.RenewLeaseAsync(_lease, CancellationToken.None));
         }
         catch (RemoteLeaseLostException e)
         {
@@ -274,7 +274,7 @@ internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
     {
         try
         {
-            Wait(store.ReleaseLeaseAsync(lease, CancellationToken.None));
+            SyncOrAsync.Block(store.ReleaseLeaseAsync(lease, CancellationToken.None));
         }
         catch (RemoteStoreException e)
         {
@@ -307,16 +307,4 @@ internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
 
     /// <summary>The file beside the snapshot that records its remote owner (see <see cref="ReadMarker"/>).</summary>
     internal static string MarkerPath(string localPath) => localPath + ".remote";
-
-    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
-
-    private static void Wait(Task task) => task.GetAwaiter().GetResult();
-
-    private static async ValueTask<T> Call<T>(Task<T> task, bool async) => async ? await task.ConfigureAwait(false) : Wait(task);
-
-    private static async ValueTask Call(Task task, bool async)
-    {
-        if (async) await task.ConfigureAwait(false);
-        else Wait(task);
-    }
 }
