@@ -274,6 +274,28 @@ public sealed class AzureBlobTableStore : IRemoteTableStore
             await _container.GetBlobClient(LogBlob(seq)).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken).ConfigureAwait(false));
 
     /// <inheritdoc />
+    /// <remarks>One ranged read; an append block is committed whole, so the bytes end at an append's end or at <paramref name="maxBytes"/>.</remarks>
+    public Task<byte[]?> ReadLogAsync(long seq, long offset, int maxBytes, CancellationToken cancellationToken) =>
+        Guard(LogSegmentName(seq), "reading the log segment", async () =>
+        {
+            try
+            {
+                var content = await _container.GetBlobClient(LogBlob(seq))
+                    .DownloadContentAsync(new BlobDownloadOptions { Range = new HttpRange(offset, maxBytes) }, cancellationToken).ConfigureAwait(false);
+                return content.Value.Content.ToArray();
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return null;
+            }
+            catch (RequestFailedException e) when (e.Status == 416)
+            {
+                // The range starts at or past the end: nothing new yet.
+                return (byte[]?)[];
+            }
+        });
+
+    /// <inheritdoc />
     public Task DeleteLogSegmentAsync(long seq, CancellationToken cancellationToken) =>
         Guard(LogSegmentName(seq), "deleting the log segment", async () =>
         {

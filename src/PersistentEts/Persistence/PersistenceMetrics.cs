@@ -15,7 +15,8 @@ public static class PersistenceMetrics
 
     /// <summary>The names of every instrument, as documented.</summary>
     public static IReadOnlyList<string> InstrumentNames { get; } =
-        ["pets.save.duration", "pets.save.bytes", "pets.save.objects", "pets.save.failures", "pets.save.age", "pets.log.fsyncs"];
+        ["pets.save.duration", "pets.save.bytes", "pets.save.objects", "pets.save.failures", "pets.save.age", "pets.log.fsyncs",
+            "pets.follower.lag", "pets.follower.applied", "pets.follower.loads"];
 
     private static readonly Meter s_meter = new(MeterName, typeof(PersistenceMetrics).Assembly.GetName().Version?.ToString());
 
@@ -34,12 +35,42 @@ public static class PersistenceMetrics
     private static readonly Counter<long> s_logFsyncs =
         s_meter.CreateCounter<long>("pets.log.fsyncs", "{fsync}", "fsyncs of write-ahead logs (one per group commit)");
 
+    private static readonly Counter<long> s_followerApplied =
+        s_meter.CreateCounter<long>("pets.follower.applied", "{record}", "Log records followers applied (a batch counts once)");
+
+    private static readonly Counter<long> s_followerLoads =
+        s_meter.CreateCounter<long>("pets.follower.loads", "{snapshot}", "Snapshots followers loaded: one at open, one per reload after the log was retired");
+
+    // Live follower → its table's name and how to read its lag, for the lag gauge.
+    private static readonly ConcurrentDictionary<object, (string Table, Func<TimeSpan> Lag)> s_followers = new();
+
     // Table name → time of its last good save, for the age gauge.
     private static readonly ConcurrentDictionary<TablePersistence, (string Table, long Timestamp)> s_lastGood = new();
 
     static PersistenceMetrics()
     {
         s_meter.CreateObservableGauge("pets.save.age", ObserveAges, "s", "Seconds since each live persistent table's last good save (or since it was opened)");
+        s_meter.CreateObservableGauge("pets.follower.lag", ObserveLags, "s", "Seconds since each live follower last had everything its store held");
+    }
+
+    private static IEnumerable<Measurement<double>> ObserveLags()
+    {
+        foreach (var (_, (table, lag)) in s_followers)
+        {
+            var value = lag();
+            if (value != TimeSpan.MaxValue) yield return new Measurement<double>(value.TotalSeconds, new KeyValuePair<string, object?>("pets.table", table));
+        }
+    }
+
+    internal static void FollowerOpened(object follower, string table, Func<TimeSpan> lag) => s_followers[follower] = (table, lag);
+
+    internal static void FollowerClosed(object follower) => s_followers.TryRemove(follower, out _);
+
+    internal static void FollowerApplied(string table, long records, int loads)
+    {
+        var tag = new KeyValuePair<string, object?>("pets.table", table);
+        if (records > 0) s_followerApplied.Add(records, tag);
+        if (loads > 0) s_followerLoads.Add(loads, tag);
     }
 
     private static IEnumerable<Measurement<double>> ObserveAges()

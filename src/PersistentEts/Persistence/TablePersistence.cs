@@ -42,6 +42,15 @@ public abstract class TablePersistence
     /// </summary>
     public abstract Exception? LastRemoteError { get; }
 
+    /// <summary>
+    /// With <see cref="DurabilityMode.Log"/>: the log position just past the last record counted written.
+    /// Read after a write returns (with <see cref="LogSync.Always"/>), it is at or past that write's record,
+    /// so a follower that reaches it shows the write (<c>FollowerTable.WaitForPosition</c>): read your own
+    /// writes on another machine. With remote <see cref="LogSync.Interval"/> the store gets the record at
+    /// the next shipment. Null without a log.
+    /// </summary>
+    public abstract LogPosition? LogPosition { get; }
+
     /// <summary>Number of saves skipped because nothing had changed.</summary>
     public long SkippedSaves { get; private protected set; }
 

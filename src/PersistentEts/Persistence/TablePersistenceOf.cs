@@ -51,6 +51,9 @@ internal sealed class TablePersistenceOf<TKey, TObject> : TablePersistence, ITab
 
     public override Exception? LastRemoteError => _remote?.LastError;
 
+    /// <inheritdoc />
+    public override LogPosition? LogPosition => _wal?.Position;
+
     /// <summary>The table's write-ahead log, when it has one.</summary>
     internal Log.WriteAheadLog<TObject>? Wal => _wal;
 

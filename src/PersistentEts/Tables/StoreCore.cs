@@ -405,6 +405,23 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
         }
     }
 
+    public override void RestoreAtomically(IEnumerable<TKey> keys, Action apply)
+    {
+        // The stripe locks are monitors, so the restores inside take them again without blocking.
+        var stripes = StripedLocks.StripesOf(Store, keys);
+        StripedLocks.EnterAll(Store, stripes);
+        Store.EnterMultiKeyWrite();
+        try
+        {
+            apply();
+        }
+        finally
+        {
+            Store.ExitMultiKeyWrite();
+            StripedLocks.ExitAll(Store, stripes);
+        }
+    }
+
     public override void RestoreClear() => WithAllStripes(() =>
     {
         Store.ClearLocked();

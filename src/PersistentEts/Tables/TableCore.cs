@@ -233,6 +233,13 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
     public abstract void RestoreClear();
 
     /// <summary>
+    /// A replayed batch record: runs <paramref name="apply"/> (restores of the keys in <paramref name="keys"/>)
+    /// holding those keys' stripes, isolated from readers as the logged batch was when it was made. Needed
+    /// once readers can see the table while it is replayed (a follower).
+    /// </summary>
+    public abstract void RestoreAtomically(IEnumerable<TKey> keys, Action apply);
+
+    /// <summary>
     /// Fixes the table's contents as of now for a save, without stopping writers for more than a moment.
     /// <paramref name="atInstant"/> runs at the instant, while every writer is held (log rotation); its
     /// result is returned in <see cref="ISnapshotView{TObject}.AtInstant"/>.

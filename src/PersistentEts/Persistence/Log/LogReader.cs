@@ -73,6 +73,35 @@ internal static class LogReader
         return new SegmentEnd(records, offset, false);
     }
 
+    /// <summary>
+    /// Decodes the whole records at the start of <paramref name="bytes"/>, which begin at a record boundary,
+    /// <paramref name="baseOffset"/> bytes into segment <paramref name="name"/>: what a follower does with
+    /// each read of a remote segment. Calls <paramref name="apply"/> per record with the offset just past it,
+    /// and returns how many bytes the whole records took; a record cut short at the end is left for the next
+    /// read. A complete record that fails its checksum is damage (a store never shows half an append).
+    /// </summary>
+    public static int ReadRecords<TObject>(ReadOnlyMemory<byte> bytes, long baseOffset, string name, IObjectCodec<TObject> codec,
+        Action<LogRecord<TObject>, long> apply)
+    {
+        var at = 0;
+        while (bytes.Length - at >= LogFormat.RecordHeaderBytes)
+        {
+            var span = bytes.Span[at..];
+            var offset = baseOffset + at;
+            var size = BinaryPrimitives.ReadInt32LittleEndian(span);
+            var crc = BinaryPrimitives.ReadUInt32LittleEndian(span[4..]);
+            if (size <= 0 || size > LogFormat.MaxRecordBytes)
+                throw new LogDamagedException(name, offset, $"record length {size} is out of range");
+            if (size > span.Length - LogFormat.RecordHeaderBytes) break;
+            var payload = bytes.Slice(at + LogFormat.RecordHeaderBytes, size);
+            if (Crc32.HashToUInt32(payload.Span) != crc) throw new LogDamagedException(name, offset, "a record's checksum does not match");
+            var record = Decode(payload, codec, name, offset);
+            at += LogFormat.RecordHeaderBytes + size;
+            apply(record, baseOffset + at);
+        }
+        return at;
+    }
+
     private static SegmentEnd TornOrDamaged(bool isLast, string path, long offset, long records, string problem) =>
         isLast ? new SegmentEnd(records, offset, true) : throw new LogDamagedException(path, offset, problem + " in a segment that is not the last");
 
@@ -107,7 +136,8 @@ internal static class LogReader
         if (span.IsEmpty) throw new InvalidDataException("empty record");
         switch (span[0])
         {
-            case LogFormat.Clear when span.Length == 1:
+            // A batch is one multi-key write: puts and removes of its keys, never a clear.
+            case LogFormat.Clear when span.Length == 1 && depth == 0:
                 return new LogRecord<TObject>.ClearRecord();
             case LogFormat.Remove:
                 var removed = ReadObject(payload[1..], codec, path, offset, out var used);

@@ -49,7 +49,8 @@ internal static class LogRecovery
         return new Result(records, Math.Max(lastSeq, segments.Count > 0 ? segments[^1].Seq : 0), tornFile, tornBytes);
     }
 
-    private static void Apply<TKey, TObject>(TableCore<TKey, TObject> core, LogRecord<TObject> record) where TKey : notnull
+    /// <summary>Applies one record; a batch's records all at once, as readers see it (see <see cref="TableCore{TKey, TObject}.RestoreAtomically"/>).</summary>
+    internal static void Apply<TKey, TObject>(TableCore<TKey, TObject> core, LogRecord<TObject> record) where TKey : notnull
     {
         switch (record)
         {
@@ -63,8 +64,19 @@ internal static class LogRecovery
                 core.RestoreClear();
                 break;
             case LogRecord<TObject>.BatchRecord batch:
-                foreach (var r in batch.Records) Apply(core, r);
+                core.RestoreAtomically(batch.Records.Select(r => KeyOf(core, r)), () =>
+                {
+                    foreach (var r in batch.Records) Apply(core, r);
+                });
                 break;
         }
     }
+
+    /// <summary>The key a batch entry changes (a batch holds puts and removes only).</summary>
+    private static TKey KeyOf<TKey, TObject>(TableCore<TKey, TObject> core, LogRecord<TObject> record) where TKey : notnull => record switch
+    {
+        LogRecord<TObject>.PutRecord put => core.KeyOfChecked(put.Objects[0], "a log record"),
+        LogRecord<TObject>.RemoveRecord remove => core.KeyOfChecked(remove.AnyObjectOfKey, "a log record"),
+        _ => throw new InvalidDataException("a batch holds only puts and removes"),
+    };
 }

@@ -134,6 +134,14 @@ internal sealed partial class WriteAheadLog<TObject>
         {
             _written = Math.Max(_written, target);
             if (fsync) _durable = Math.Max(_durable, target);
+            if (work.Count > 0)
+            {
+                // The newest segment this flush wrote to, at its end: written in segment order, so every
+                // record before the position is written too.
+                var newest = work[^1].Segment;
+                var end = new LogPosition(newest.Seq, newest.Dropped ? newest.ShippedLength : newest.WrittenLength);
+                if (end > _position) _position = end;
+            }
         }
     }
 

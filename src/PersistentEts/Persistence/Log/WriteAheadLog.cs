@@ -32,6 +32,7 @@ internal sealed partial class WriteAheadLog<TObject> : Tables.IChangeLog<TObject
     private long _written;                           // records up to here are in the operating system
     private long _durable;                           // records up to here are fsynced
     private bool _flushing;                          // a flusher is writing outside the lock
+    private LogPosition _position;                   // just past the last record counted written (in _written)
     // Set when the flush in progress ends, then replaced (under _flushLock). Never disposed: nothing takes
     // its wait handle, so it holds no kernel object.
     private ManualResetEventSlim _round = new(false);
@@ -93,6 +94,18 @@ internal sealed partial class WriteAheadLog<TObject> : Tables.IChangeLog<TObject
         get
         {
             lock (_appendLock) return _current.Seq;
+        }
+    }
+
+    /// <summary>
+    /// Just past the last record counted written: once a write's commit has returned, its record is at or
+    /// before this position (with remote <see cref="LogSync.Always"/>, in the remote store too).
+    /// </summary>
+    public LogPosition Position
+    {
+        get
+        {
+            lock (_flushLock) return _position;
         }
     }
 

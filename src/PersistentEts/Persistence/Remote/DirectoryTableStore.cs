@@ -161,6 +161,20 @@ public sealed class DirectoryTableStore : IRemoteTableStore
     public Task<Stream> OpenLogSegmentAsync(long seq, CancellationToken cancellationToken) => OpenRead(LogPath(seq), "log segment");
 
     /// <inheritdoc />
+    /// <remarks>Under the store's lock, which appends hold too, so a read never sees half of one.</remarks>
+    public Task<byte[]?> ReadLogAsync(long seq, long offset, int maxBytes, CancellationToken cancellationToken) => Locked(LogPath(seq), () =>
+    {
+        var path = LogPath(seq);
+        if (!File.Exists(path)) return null;
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        if (offset >= file.Length) return [];
+        var bytes = new byte[(int)Math.Min(maxBytes, file.Length - offset)];
+        file.Position = offset;
+        file.ReadExactly(bytes);
+        return (byte[]?)bytes;
+    });
+
+    /// <inheritdoc />
     public Task DeleteLogSegmentAsync(long seq, CancellationToken cancellationToken) => Locked(LogPath(seq), () =>
     {
         File.Delete(LogPath(seq));

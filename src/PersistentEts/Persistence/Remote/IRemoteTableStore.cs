@@ -80,6 +80,14 @@ public interface IRemoteTableStore
     /// <summary>Opens log segment <paramref name="seq"/> for reading, streamed.</summary>
     Task<Stream> OpenLogSegmentAsync(long seq, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads at most <paramref name="maxBytes"/> of log segment <paramref name="seq"/> from byte
+    /// <paramref name="offset"/>: what followers poll. Returns the bytes (empty when the segment holds none
+    /// past <paramref name="offset"/>), or null when the segment does not exist. Never returns part of an
+    /// append that is still in progress beyond what the store has committed.
+    /// </summary>
+    Task<byte[]?> ReadLogAsync(long seq, long offset, int maxBytes, CancellationToken cancellationToken);
+
     /// <summary>Deletes log segment <paramref name="seq"/> if it exists.</summary>
     Task DeleteLogSegmentAsync(long seq, CancellationToken cancellationToken);
 
