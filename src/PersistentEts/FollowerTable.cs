@@ -118,8 +118,9 @@ public sealed partial class FollowerTable<TKey, TObject> : IReadOnlyEtsTable<TKe
     }
 
     /// <summary>
-    /// Raised on the follower's poll loop after each step that applied changes, once they are visible. Keep
-    /// handlers short: the next step waits for them. A handler that throws is logged and does not stop the follower.
+    /// Raised on the follower's poll loop after each step that applied changes, once they are visible and
+    /// before <see cref="WaitForPosition"/> callers waiting for them wake. Keep handlers short: the next step
+    /// waits for them. A handler that throws is logged and does not stop the follower.
     /// </summary>
     public event EventHandler<FollowerAppliedEventArgs<TObject>>? Applied;
 
@@ -135,7 +136,7 @@ public sealed partial class FollowerTable<TKey, TObject> : IReadOnlyEtsTable<TKe
         {
             while (!Reached(position))
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (_disposed) Throw.Destroyed(Name);
                 var left = deadline - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero || !Monitor.Wait(_gate, left)) return Reached(position);
             }
@@ -152,7 +153,7 @@ public sealed partial class FollowerTable<TKey, TObject> : IReadOnlyEtsTable<TKe
             lock (_gate)
             {
                 if (Reached(position)) return;
-                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (_disposed) Throw.Destroyed(Name);
                 progress = _progress.Task;
             }
             await progress.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -176,7 +177,7 @@ public sealed partial class FollowerTable<TKey, TObject> : IReadOnlyEtsTable<TKe
         StopLoop();
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_disposed) Throw.Destroyed(Name);
             if (_promoted is not null) Throw.Argument(nameof(path), $"Follower of table '{Name}' was already promoted (its table is at '{_promoted.Persistence.Path}').");
         }
         PersistentEtsTable<TKey, TObject> owner;
@@ -215,8 +216,9 @@ public sealed partial class FollowerTable<TKey, TObject> : IReadOnlyEtsTable<TKe
                 var changes = Applied is null ? null : new List<FollowerChange<TObject>>();
                 var outcome = await _tail.PollAsync(changes, token).ConfigureAwait(false);
                 if (outcome == FollowerTail<TKey, TObject>.Outcome.Retired) await ReloadAsync(changes, token).ConfigureAwait(false);
+                // Raised before waiters are woken: once WaitForPosition returns, the handlers have seen the changes before it.
+                if (changes is { Count: > 0 }) Raise(changes, _tail.Position);
                 Publish(_tail.ListedAt);
-                if (changes is { Count: > 0 }) Raise(changes);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -290,11 +292,11 @@ public sealed partial class FollowerTable<TKey, TObject> : IReadOnlyEtsTable<TKe
         done.TrySetResult();
     }
 
-    private void Raise(List<FollowerChange<TObject>> changes)
+    private void Raise(List<FollowerChange<TObject>> changes, LogPosition position)
     {
         try
         {
-            Applied?.Invoke(this, new FollowerAppliedEventArgs<TObject>(Position, changes));
+            Applied?.Invoke(this, new FollowerAppliedEventArgs<TObject>(position, changes));
         }
         catch (Exception e)
         {
