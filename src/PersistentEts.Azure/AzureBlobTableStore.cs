@@ -316,12 +316,19 @@ public sealed class AzureBlobTableStore : IRemoteTableStore
     private async Task<IReadOnlyList<long>> ListNumbered(string folder, string extension, CancellationToken cancellationToken)
     {
         var numbers = new List<long>();
-        await foreach (var blob in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = folder }, cancellationToken).ConfigureAwait(false))
+        try
         {
-            var name = blob.Name[folder.Length..];
-            if (name.EndsWith(extension, StringComparison.Ordinal)
-                && long.TryParse(name[..^extension.Length], NumberStyles.None, CultureInfo.InvariantCulture, out var n))
-                numbers.Add(n);
+            await foreach (var blob in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = folder }, cancellationToken).ConfigureAwait(false))
+            {
+                var name = blob.Name[folder.Length..];
+                if (name.EndsWith(extension, StringComparison.Ordinal)
+                    && long.TryParse(name[..^extension.Length], NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+                    numbers.Add(n);
+            }
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // No container yet (its first owner creates it): a follower or a listing sees an empty table.
         }
         numbers.Sort();
         return numbers;

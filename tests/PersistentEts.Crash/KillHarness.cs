@@ -11,7 +11,7 @@ namespace PersistentEts.Crash;
 /// </summary>
 internal static class KillHarness
 {
-    private const int Epoch = 20;
+    internal const int Epoch = 20;
 
     public static int Run(string[] args)
     {
@@ -79,7 +79,7 @@ internal static class KillHarness
     }
 
     /// <summary>The killed writer's machine is gone: its directory deleted, its lease broken.</summary>
-    private static void LoseMachine(string path)
+    internal static void LoseMachine(string path)
     {
         Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
         try
@@ -96,9 +96,9 @@ internal static class KillHarness
     /// <param name="Acked">Keys acknowledged, likewise.</param>
     /// <param name="KilledAtMs">When the writer was killed.</param>
     /// <param name="ResumedAtMs">Paused-owner: when the writer was resumed after losing its lease; keys it issued later must come to nothing.</param>
-    private sealed record ChildRun(Dictionary<long, long> Issued, Dictionary<long, long> Acked, long KilledAtMs, long ResumedAtMs = long.MaxValue);
+    internal sealed record ChildRun(Dictionary<long, long> Issued, Dictionary<long, long> Acked, long KilledAtMs, long ResumedAtMs = long.MaxValue);
 
-    private static ChildRun RunChild(string path, CrashMode mode, long firstKey, int killAfterMs, int variant, string end, Tally tally)
+    internal static ChildRun RunChild(string path, CrashMode mode, long firstKey, int killAfterMs, int variant, string end, Tally tally)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add("exec");
@@ -302,7 +302,7 @@ internal static class KillHarness
         // Keys issued but not acknowledged may or may not be there; from now on they count as issued only.
     }
 
-    private sealed class Tally
+    internal sealed class Tally
     {
         public int FailedOpens;
         public int CorruptLoads;

@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace PersistentEts.Crash;
+
+/// <summary>
+/// Followers across processes, through the store (<c>PETS_CRASH_AZURE</c>): a writer process owns the table
+/// on a machine of its own while a long-lived follower process tracks it; the writer is SIGKILLed and its
+/// machine lost, a fresh follower process is promoted to owner and writes, and then: the promoted owner
+/// holds every acknowledged write and nothing never issued, the long-lived follower converges to exactly
+/// the promoted owner's keys, and neither follower ever showed a state the owner never had.
+/// </summary>
+internal static class FollowerHarness
+{
+    /// <summary>Keys a promoted follower writes: above any a writer issues, a block per iteration.</summary>
+    private const long PromotedKeys = 1L << 40;
+
+    private const int PromotedWrites = 20;
+
+    public static int Run(int iterations, int seed)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "pets-follow-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var tally = new KillHarness.Tally();
+        long promotions = 0, refused = 0, diverged = 0, waitTimeouts = 0;
+        var violations = 0L;
+        FollowerProcess? tracker = null;
+        try
+        {
+            var random = new Random(seed);
+            var everIssued = new HashSet<long>();
+            var everAcked = new HashSet<long>();
+            var runs = new List<long>();
+            long nextKey = 0;
+            for (var i = 0; i < iterations; i++)
+            {
+                if (i % KillHarness.Epoch == 0)
+                {
+                    violations += tracker?.End() ?? 0;
+                    CrashModes.RemotePrefix = $"{Guid.NewGuid():N}/epoch-{i / KillHarness.Epoch}";
+                    everIssued.Clear();
+                    everAcked.Clear();
+                    runs.Clear();
+                    nextKey = 0;
+                    tracker = FollowerProcess.Start();
+                }
+                var promotedFrom = PromotedKeys + i * 1_000L;
+                runs.Add(nextKey);
+                runs.Add(promotedFrom);
+                tracker!.Runs(runs);
+
+                var path = Path.Combine(dir, $"machine-{i}", "crash.pets");
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                var run = KillHarness.RunChild(path, CrashMode.MachineLoss, nextKey, random.Next(30, 400), i, "", tally);
+                everIssued.UnionWith(run.Issued.Keys);
+                everAcked.UnionWith(run.Acked.Keys);
+                tally.Acknowledged += run.Acked.Count;
+                if (everIssued.Count > 0) nextKey = everIssued.Where(k => k < PromotedKeys).DefaultIfEmpty(nextKey - 1).Max() + 1;
+                KillHarness.LoseMachine(path); // the writer's machine is gone and its lease broken, as once it lapsed
+
+                using var candidate = FollowerProcess.Start();
+                candidate.Runs(runs);
+                var promotedPath = Path.Combine(dir, $"machine-{i}-promoted", "crash.pets");
+                Directory.CreateDirectory(Path.GetDirectoryName(promotedPath)!);
+                var answer = candidate.Ask($"promote {promotedPath} {promotedFrom} {PromotedWrites}", "P");
+                if (answer.StartsWith("P refused", StringComparison.Ordinal))
+                {
+                    refused++;
+                    Console.Error.WriteLine($"iteration {i}: promotion refused: {answer}");
+                    violations += candidate.End();
+                    continue;
+                }
+                promotions++;
+                var promoted = Enumerable.Range(0, PromotedWrites).Select(k => promotedFrom + 4L * k).ToList();
+                everIssued.UnionWith(promoted);
+                everAcked.UnionWith(promoted);
+                var ownerKeys = candidate.Keys();
+                var lost = everAcked.Where(k => !ownerKeys.Contains(k)).ToList();
+                tally.LostAcknowledged += lost.Count;
+                everAcked.ExceptWith(lost);
+                tally.Phantom += ownerKeys.Count(k => !everIssued.Contains(k));
+                if (lost.Count > 0) Console.Error.WriteLine($"iteration {i}: the promoted owner lacks {lost.Count} acknowledged keys, e.g. {lost[0]}");
+
+                var position = answer[2..];
+                var waited = tracker.Ask($"wait {position}", "W");
+                if (waited != "W ok")
+                {
+                    waitTimeouts++;
+                    Console.Error.WriteLine($"iteration {i}: the tracking follower did not reach the promoted owner's position: {waited}");
+                }
+                var trackerKeys = tracker.Keys();
+                if (!trackerKeys.SetEquals(ownerKeys))
+                {
+                    diverged++;
+                    Console.Error.WriteLine($"iteration {i}: the tracking follower holds {trackerKeys.Count} keys, the promoted owner {ownerKeys.Count}");
+                }
+                violations += candidate.End(); // the promoted owner closes: saved, uploaded, lease released
+                // Keys the writer issued but were not acknowledged are settled now: in the table or not, for good.
+            }
+            violations += tracker?.End() ?? 0;
+            tracker = null;
+            Console.WriteLine("mode=follow-promote");
+            Console.WriteLine($"seed={seed}");
+            Console.WriteLine($"iterations={iterations}");
+            Console.WriteLine($"acknowledged={tally.Acknowledged}");
+            Console.WriteLine($"promotions={promotions}");
+            Console.WriteLine($"promotions_refused={refused}");
+            Console.WriteLine($"lost_acknowledged={tally.LostAcknowledged}");
+            Console.WriteLine($"phantom={tally.Phantom}");
+            Console.WriteLine($"diverged={diverged}");
+            Console.WriteLine($"wait_timeouts={waitTimeouts}");
+            Console.WriteLine($"prefix_violations={violations}");
+            return refused + tally.LostAcknowledged + tally.Phantom + diverged + waitTimeouts + violations == 0 ? 0 : 1;
+        }
+        finally
+        {
+            tracker?.Dispose();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>A follower child process, driven line by line.</summary>
+    private sealed class FollowerProcess : IDisposable
+    {
+        private readonly Process _process;
+        private readonly BlockingCollection<string> _answers = [];
+        private long _violations;
+
+        private FollowerProcess(Process process)
+        {
+            _process = process;
+            var reader = new Thread(() =>
+            {
+                while (process.StandardOutput.ReadLine() is { } line)
+                {
+                    if (line.StartsWith("V ", StringComparison.Ordinal))
+                    {
+                        Interlocked.Increment(ref _violations);
+                        Console.Error.WriteLine($"follower {process.Id}: {line}");
+                    }
+                    else _answers.Add(line);
+                }
+                _answers.CompleteAdding();
+            }) { IsBackground = true };
+            reader.Start();
+        }
+
+        public static FollowerProcess Start()
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
+            start.ArgumentList.Add("exec");
+            start.ArgumentList.Add(typeof(FollowerHarness).Assembly.Location);
+            start.ArgumentList.Add("--follower");
+            start.Environment["PETS_CRASH_REMOTE"] = CrashModes.RemotePrefix;
+            var follower = new FollowerProcess(Process.Start(start)!);
+            follower.Expect("ready");
+            return follower;
+        }
+
+        /// <summary>Tells the follower where each writer's keys start (only new ones matter; repeats are harmless).</summary>
+        public void Runs(IEnumerable<long> starts)
+        {
+            foreach (var s in starts) Ask($"run {s}", "R");
+        }
+
+        public HashSet<long> Keys()
+        {
+            var line = Ask("keys", "K");
+            return line.Length <= 2 ? [] : line[2..].Split(',').Select(k => long.Parse(k, CultureInfo.InvariantCulture)).ToHashSet();
+        }
+
+        public string Ask(string command, string answerPrefix)
+        {
+            _process.StandardInput.WriteLine(command);
+            _process.StandardInput.Flush();
+            return Expect(answerPrefix);
+        }
+
+        private string Expect(string prefix)
+        {
+            if (!_answers.TryTake(out var line, TimeSpan.FromSeconds(120)))
+                throw new TimeoutException($"follower {_process.Id} did not answer (waiting for '{prefix}')");
+            if (!line.StartsWith(prefix, StringComparison.Ordinal))
+                throw new InvalidOperationException($"follower {_process.Id} answered '{line}', expected '{prefix}…'");
+            return line;
+        }
+
+        /// <summary>Ends the follower (and a promoted owner's table); returns how many violations it reported.</summary>
+        public long End()
+        {
+            if (!_process.HasExited)
+            {
+                Ask("end", "E");
+                _process.WaitForExit();
+            }
+            return Interlocked.Read(ref _violations);
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited) _process.Kill();
+            _process.Dispose();
+        }
+    }
+}
