@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace PersistentEts.Hosting;
 
-/// <summary>Health checks of hosted persistent tables.</summary>
+/// <summary>Health checks of hosted persistent tables and followers.</summary>
 public static class PersistentEtsHealthChecksBuilderExtensions
 {
     /// <summary>
@@ -32,5 +32,25 @@ public static class PersistentEtsHealthChecksBuilderExtensions
                          ?? throw new EtsArgumentException(nameof(table), $"No persistent table '{table}' is registered (call AddPersistentEts first).");
             return new PersistentTableHealthCheck(hosted, degradedAfterPeriods, services.GetService<TimeProvider>() ?? TimeProvider.System);
         }, failureStatus, tags));
+    }
+
+    /// <summary>
+    /// Adds a health check of the follower registered under <paramref name="follower"/>: Unhealthy (or
+    /// <paramref name="failureStatus"/>) when it cannot be opened; Degraded while its lag is past its
+    /// <see cref="Persistence.Remote.FollowerOptions.LagBound"/> or its last poll of the store failed; Healthy otherwise. Its
+    /// data names the position, the lag, the records applied and the snapshots loaded.
+    /// </summary>
+    /// <param name="builder">The health checks builder.</param>
+    /// <param name="follower">The follower's table name, as given to <see cref="PersistentEtsFollowerExtensions.AddPersistentEtsFollower{TKey, TObject}"/>.</param>
+    /// <param name="name">The check's name; default <c>persistent-ets-follower:</c> and the table's name.</param>
+    /// <param name="failureStatus">What a follower that cannot open reports; default Unhealthy.</param>
+    /// <param name="tags">Tags for filtering checks.</param>
+    public static IHealthChecksBuilder AddPersistentEtsFollower(this IHealthChecksBuilder builder, string follower, string? name = null,
+        HealthStatus? failureStatus = null, IEnumerable<string>? tags = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (string.IsNullOrWhiteSpace(follower)) throw new EtsArgumentException(nameof(follower), "A follower's table name may not be blank.");
+        return builder.Add(new HealthCheckRegistration(name ?? $"persistent-ets-follower:{follower}",
+            services => new FollowerHealthCheck(follower, () => services.GetRequiredKeyedService<IFollowerTable>(follower)), failureStatus, tags));
     }
 }

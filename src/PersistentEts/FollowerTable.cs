@@ -30,7 +30,7 @@ namespace PersistentEts;
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TObject">The stored object type.</typeparam>
-public sealed partial class FollowerTable<TKey, TObject> : IReadOnlyEtsTable<TKey, TObject>, IDisposable, IAsyncDisposable where TKey : notnull
+public sealed partial class FollowerTable<TKey, TObject> : IReadOnlyEtsTable<TKey, TObject>, IFollowerTable, IDisposable, IAsyncDisposable where TKey : notnull
 {
     private readonly FollowerSource<TKey, TObject> _source;
     private readonly ILogger _log;
