@@ -14,8 +14,8 @@ internal static partial class WholeProcess
         var records = 1_000_000;
         var type = TableType.Set;
         var small = args.Contains("--small");
-        // --only ops|persistence|log|remote runs one part, for quicker turns while working on it; remote
-        // (Azure Blob Storage, e.g. Azurite) runs only when asked, with --azure CONNECTION-STRING.
+        // --only ops|persistence|log|remote|follow runs one part, for quicker turns while working on it; remote
+        // and follow (Azure Blob Storage, e.g. Azurite) run only when asked, with --azure CONNECTION-STRING.
         string? only = null;
         string? azure = null;
         for (var i = 0; i < args.Length - 1; i++)
@@ -26,8 +26,8 @@ internal static partial class WholeProcess
             if (args[i] == "--azure") azure = args[i + 1];
             if (args[i] == "--encode-threads") SaveOptions = new() { EncodeThreads = int.Parse(args[i + 1], CultureInfo.InvariantCulture) };
         }
-        if (only is not (null or "ops" or "persistence" or "log" or "remote")) throw new ArgumentException($"unknown --only '{only}' (ops, persistence, log, remote)");
-        if (only == "remote" && azure is null) throw new ArgumentException("--only remote needs --azure CONNECTION-STRING (e.g. Azurite's)");
+        if (only is not (null or "ops" or "persistence" or "log" or "remote" or "follow")) throw new ArgumentException($"unknown --only '{only}' (ops, persistence, log, remote, follow)");
+        if (only is "remote" or "follow" && azure is null) throw new ArgumentException($"--only {only} needs --azure CONNECTION-STRING (e.g. Azurite's)");
         if (records < 1000) throw new ArgumentException("--records must be at least 1000");
         var figures = new List<(string, string)> { ("type", type.ToEtsName()), ("records", records.ToString(CultureInfo.InvariantCulture)) };
         if (small)
@@ -42,6 +42,7 @@ internal static partial class WholeProcess
         if (only is null or "persistence") Persistence(type, rows, figures);
         if (only is null or "log") LogFigures(type, figures);
         if (only == "remote") RemoteFigures(type, rows, azure!, figures);
+        if (only == "follow") FollowFigures(type, rows, azure!, figures);
         foreach (var (name, value) in figures) Console.WriteLine($"{name}={value}");
         return 0;
     }
