@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using PersistentEts.Persistence;
+using PersistentEts.Persistence.Remote;
 using PersistentEts.Tests.Persistence;
 
 namespace PersistentEts.Tests.Observability;
@@ -46,6 +47,21 @@ public sealed class MetricsTests : IDisposable
         fs.FailAt = FaultPoint.None;
         listener.RecordObservableInstruments();    // age
         t.Dispose();
+
+        // A follower of the same table name: loads, applied records, lag.
+        var remote = new PersistentTableOptions
+        {
+            PersistEvery = TimeSpan.FromHours(1),
+            Durability = DurabilityMode.Log,
+            Remote = new RemoteOptions { Store = new DirectoryTableStore(_dir.File("store")) },
+        };
+        using (var owner = PersistentTable.New(table, _dir.File("owner.pets"), (Row r) => r.Id, remote))
+        using (var follower = PersistentTable.Follow(table, (Row r) => r.Id, remote))  // loads
+        {
+            owner.Insert(new Row(3, "c"));
+            Assert.True(follower.WaitForPosition(owner.Persistence.LogPosition!.Value, TimeSpan.FromSeconds(30))); // applied
+            listener.RecordObservableInstruments(); // lag
+        }
 
         Assert.Equal(PersistenceMetrics.InstrumentNames.Order(), seen.Keys.Order());
     }
