@@ -219,6 +219,32 @@ public sealed class AzureBlobTableStore : IRemoteTableStore
         });
 
     /// <inheritdoc />
+    public Task ResumeLogSegmentAsync(long seq, RemoteLease lease, CancellationToken cancellationToken) =>
+        Guard(LogSegmentName(seq), "taking the log segment", async () =>
+        {
+            var blob = _container.GetAppendBlobClient(LogBlob(seq));
+            await blob.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Its earlier holder's lock was broken by this owner's fence, so it can be taken again.
+            await blob.GetBlobLeaseClient(lease.Id).AcquireAsync(BlobLeaseClient.InfiniteLeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+
+    /// <inheritdoc />
+    public Task<long?> LogSegmentLengthAsync(long seq, CancellationToken cancellationToken) =>
+        Guard(LogSegmentName(seq), "reading the log segment's length", async () =>
+        {
+            try
+            {
+                var properties = await _container.GetBlobClient(LogBlob(seq)).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                return (long?)properties.Value.ContentLength;
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return null;
+            }
+        });
+
+    /// <inheritdoc />
     public Task AppendLogAsync(long seq, long expectedLength, ReadOnlyMemory<byte> bytes, RemoteLease lease, CancellationToken cancellationToken) =>
         Guard(LogSegmentName(seq), "appending to the log", async () =>
         {

@@ -77,6 +77,9 @@ internal static class TableOpener
                 logger.LogWarning("Migrated table {Table} from schema version {From} to {To}; the files at version {From} are kept in {Backup}",
                     name, from, options.SchemaVersion, from, backup);
             }
+            // Followers read the store's log: it must hold every record this table now holds before new ones follow.
+            if (wal is not null && remote is not null && options.Remote!.LogSync != LogSync.None)
+                remote.ShipLocalTail(LogFormat.FindSegments(fs, canonical).Where(s => s.Seq >= logFrom));
             wal?.Start(Math.Max(Math.Max(logFrom, replay.LastSeq + 1), 1));
             persistence!.Start(replay.Records > 0 || reading.Reshaped || reading.MigratedFrom is not null ? NotSaved : table.Core.ChangeCount);
             // Migrated: saved at the new version now, so the old version is never read again but from the backup.

@@ -164,6 +164,26 @@ public sealed class FollowerTests : IDisposable
     }
 
     [Fact]
+    public void RecordsAnOwnerWroteLocallyButNeverShipped_ReachTheStoreWhenItReopens_SoFollowersMissNone()
+    {
+        var gated = new GatedStore(new DirectoryTableStore(_store.Path, _clock));
+        var options = Options("owner", gated) with { LogSync = LogSync.Always };
+        options = options with { Remote = options.Remote! with { LogSync = LogSync.Interval, LogSyncInterval = TimeSpan.FromMinutes(10) } };
+        var first = PersistentTable.New("followed", _owner.File("t.pets"), (Row r) => r.Id, options);
+        Fill(first, 0, 30); // written and fsynced locally; shipped only every ten minutes
+        gated.RefuseAppends = true;
+        first.Persistence.Abandon(); // the owner dies: its last shipment is refused, and no final save runs
+        gated.RefuseAppends = false;
+
+        using var reopened = PersistentTable.New("followed-again", _owner.File("t.pets"), (Row r) => r.Id, Options("owner")); // ships every write now
+        Assert.Equal(30, reopened.Count);
+        Fill(reopened, 30, 10);
+        using var follower = Follow();
+        Assert.True(follower.WaitForPosition(reopened.Persistence.LogPosition!.Value, TimeSpan.FromSeconds(30)));
+        Assert.Equal(reopened.ToList().OrderBy(r => r.Id), follower.ToList().OrderBy(r => r.Id));
+    }
+
+    [Fact]
     public void AFollowerWithoutAStore_OrOfAnotherTableType_IsRefusedAtTheDoor()
     {
         var noStore = Assert.Throws<EtsArgumentException>(() =>

@@ -3,8 +3,8 @@ using PersistentEts.Persistence.Remote;
 namespace PersistentEts.Tests.Remote;
 
 /// <summary>
-/// A store as one follower sees it, whose log reads can be held back: the follower falls behind while the
-/// owner goes on, as a follower on a slow or paused machine would.
+/// A store whose log reads can be held back (a follower falls behind while the owner goes on, as one on a
+/// slow or paused machine would) and whose appends can be refused (the store is away for the owner).
 /// </summary>
 public sealed class GatedStore(IRemoteTableStore inner) : IRemoteTableStore
 {
@@ -43,8 +43,15 @@ public sealed class GatedStore(IRemoteTableStore inner) : IRemoteTableStore
 
     public Task CreateLogSegmentAsync(long seq, RemoteLease lease, CancellationToken cancellationToken) => inner.CreateLogSegmentAsync(seq, lease, cancellationToken);
 
+    /// <summary>While set, the store refuses every log append, as a store that is away does.</summary>
+    public bool RefuseAppends { get; set; }
+
+    public Task ResumeLogSegmentAsync(long seq, RemoteLease lease, CancellationToken cancellationToken) => inner.ResumeLogSegmentAsync(seq, lease, cancellationToken);
+
+    public Task<long?> LogSegmentLengthAsync(long seq, CancellationToken cancellationToken) => inner.LogSegmentLengthAsync(seq, cancellationToken);
+
     public Task AppendLogAsync(long seq, long expectedLength, ReadOnlyMemory<byte> bytes, RemoteLease lease, CancellationToken cancellationToken) =>
-        inner.AppendLogAsync(seq, expectedLength, bytes, lease, cancellationToken);
+        RefuseAppends ? throw new RemoteStoreException(LogSegmentName(seq), "the store is away") : inner.AppendLogAsync(seq, expectedLength, bytes, lease, cancellationToken);
 
     public Task FenceLogAsync(CancellationToken cancellationToken) => inner.FenceLogAsync(cancellationToken);
 

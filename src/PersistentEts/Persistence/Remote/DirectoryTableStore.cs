@@ -137,6 +137,24 @@ public sealed class DirectoryTableStore : IRemoteTableStore
     });
 
     /// <inheritdoc />
+    public Task ResumeLogSegmentAsync(long seq, RemoteLease lease, CancellationToken cancellationToken) => Locked(LogPath(seq), () =>
+    {
+        RequireLease(lease, LogPath(seq), allowLapsed: false);
+        if (File.Exists(LogPath(seq))) return 0;
+        Directory.CreateDirectory(Path.GetDirectoryName(LogPath(seq))!);
+        using (new FileStream(LogPath(seq), FileMode.CreateNew, FileAccess.Write)) { }
+        SyncDirectory(Path.GetDirectoryName(LogPath(seq))!);
+        return 0;
+    });
+
+    /// <inheritdoc />
+    public Task<long?> LogSegmentLengthAsync(long seq, CancellationToken cancellationToken) => Locked(LogPath(seq), () =>
+    {
+        var file = new FileInfo(LogPath(seq));
+        return file.Exists ? file.Length : (long?)null;
+    });
+
+    /// <inheritdoc />
     public Task AppendLogAsync(long seq, long expectedLength, ReadOnlyMemory<byte> bytes, RemoteLease lease, CancellationToken cancellationToken) =>
         Locked(LogPath(seq), () =>
         {

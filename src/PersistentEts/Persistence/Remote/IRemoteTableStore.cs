@@ -61,6 +61,16 @@ public interface IRemoteTableStore
     Task CreateLogSegmentAsync(long seq, RemoteLease lease, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Takes log segment <paramref name="seq"/> under <paramref name="lease"/> as <see cref="CreateLogSegmentAsync"/>
+    /// does, whether it exists (its earlier holder was fenced) or not (it is created). An owner reopening the
+    /// table on the directory that holds the newest log uses it to append what the store lacks.
+    /// </summary>
+    Task ResumeLogSegmentAsync(long seq, RemoteLease lease, CancellationToken cancellationToken);
+
+    /// <summary>The length of log segment <paramref name="seq"/> in bytes, or null when it does not exist.</summary>
+    Task<long?> LogSegmentLengthAsync(long seq, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Appends <paramref name="bytes"/> to log segment <paramref name="seq"/>, only if the segment is
     /// <paramref name="expectedLength"/> bytes long and still held under <paramref name="lease"/>: a retried
     /// append never lands twice, and a fenced owner's never lands. Throws

@@ -170,6 +170,34 @@ internal sealed class RemoteReplica : Log.IRemoteLog, IDisposable
     }
 
     /// <summary>
+    /// At open, once the local log is replayed (torn tails cut): appends to the store what the local
+    /// segments hold beyond their remote copies. They are there when the last owner on this directory wrote
+    /// them but died (or closed with the store away) before shipping them: not acknowledged with remote
+    /// <see cref="LogSync.Always"/>, or within the interval with <see cref="LogSync.Interval"/>, but part of the
+    /// table this owner continues. Without them in the store, followers would skip them and show later
+    /// records without them: a state the owner never had.
+    /// </summary>
+    public void ShipLocalTail(IEnumerable<(long Seq, string Path)> segments)
+    {
+        foreach (var (seq, path) in segments)
+        {
+            var local = _fs.Length(path);
+            var remote = SyncOrAsync.Block(_store.LogSegmentLengthAsync(seq, CancellationToken.None)) ?? 0;
+            if (remote >= local) continue;
+            var missing = new byte[local - remote];
+            using (var file = _fs.OpenRead(path))
+            {
+                file.Position = remote;
+                file.ReadExactly(missing);
+            }
+            SyncOrAsync.Block(_store.ResumeLogSegmentAsync(seq, _lease, CancellationToken.None));
+            SyncOrAsync.Block(_store.AppendLogAsync(seq, remote, missing, _lease, CancellationToken.None));
+            _log.LogWarning("Shipped {Bytes} bytes of write-ahead log segment {Path} that {Store} lacked (written before the last owner on this directory ended)",
+                missing.Length, path, _store.Name);
+        }
+    }
+
+    /// <summary>
     /// After a local save is durable: uploads the snapshot as the next generation, advances the manifest
     /// with a conditional write under the lease, and deletes the generations it no longer keeps. Never
     /// throws for a remote failure (see the class remarks). With <paramref name="async"/> every call to the
