@@ -224,8 +224,9 @@ public sealed partial class FollowerTable<TKey, TObject> : IReadOnlyEtsTable<TKe
             {
                 return;
             }
-            catch (EtsException e)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // Kept and logged, never lost: the follower goes on showing what it had and tries again.
                 lock (_gate) _lastError = e;
                 _log.LogWarning(e, "Follower of table {Table} could not read {Store}; it tries again", Name, _source.Store.Name);
             }

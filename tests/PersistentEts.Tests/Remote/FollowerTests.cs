@@ -184,6 +184,23 @@ public sealed class FollowerTests : IDisposable
     }
 
     [Fact]
+    public void AFollowerOfATableWithoutALog_ShowsEachNewSnapshot()
+    {
+        var options = Options("owner") with { Durability = DurabilityMode.Snapshot };
+        using var owner = PersistentTable.New("followed", _owner.File("t.pets"), (Row r) => r.Id, options);
+        Fill(owner, 0, 10);
+        owner.Persistence.Flush();
+        using var follower = Follow();
+        Assert.Equal(10, follower.Count);
+        Fill(owner, 10, 10);
+        owner.Persistence.Flush();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (follower.Count < 20 && DateTime.UtcNow < deadline) Thread.Sleep(10);
+        Assert.Equal(owner.ToList().OrderBy(r => r.Id), follower.ToList().OrderBy(r => r.Id));
+        Assert.Equal(2, follower.Status.Loads);
+    }
+
+    [Fact]
     public void AFollowerWithoutAStore_OrOfAnotherTableType_IsRefusedAtTheDoor()
     {
         var noStore = Assert.Throws<EtsArgumentException>(() =>

@@ -127,6 +127,8 @@ internal sealed class FollowerTail<TKey, TObject> where TKey : notnull
                 // only after that); otherwise it never got a record and the owner went on to a later one.
                 var manifest = await store.ReadManifestAsync(cancellationToken).ConfigureAwait(false);
                 if (manifest.LogSegment > seq) return Outcome.Retired;
+                // A table without a log (snapshot durability) says so with segment 0: each new snapshot is the news.
+                if (manifest.LogSegment == 0 && manifest.Generation > Generation) return Outcome.Retired;
                 if (next < 0) return Outcome.CaughtUp;
                 if (Position.Offset > 0)
                     throw new RemoteStoreException(store.LogSegmentName(seq), $"it was deleted after this follower read it to byte {Position.Offset}, yet no snapshot covers it");
