@@ -192,7 +192,7 @@ public sealed partial class FollowerTable<TKey, TObject> : IReadOnlyEtsTable<TKe
             _loop = Task.Run(RunAsync);
             throw;
         }
-        var followed = _shown;
+        // The followed table is dropped, not destroyed: a reader that took it just before still gets its answer.
         _shown = owner;
         lock (_gate)
         {
@@ -200,7 +200,6 @@ public sealed partial class FollowerTable<TKey, TObject> : IReadOnlyEtsTable<TKe
             _lastError = null;
             Signal();
         }
-        followed.Core.MarkDestroyed();
         _log.LogInformation("Follower of table {Table} was promoted to owner of {Path} at log position {Position}", Name, path, Position);
         return owner;
     }

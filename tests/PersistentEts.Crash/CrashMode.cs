@@ -66,6 +66,10 @@ internal static class CrashModes
     /// <summary>The machine-loss table's folder in the store (set by the harness, passed to children in <c>PETS_CRASH_REMOTE</c>).</summary>
     public static string RemotePrefix { get; set; } = Environment.GetEnvironmentVariable("PETS_CRASH_REMOTE") ?? "crash";
 
+    /// <summary>The remote modes' table type (set by the follow-promote harness per epoch, passed to children in <c>PETS_CRASH_TYPE</c>).</summary>
+    public static TableType RemoteTableType { get; set; } =
+        Enum.TryParse<TableType>(Environment.GetEnvironmentVariable("PETS_CRASH_TYPE"), out var type) ? type : TableType.Set;
+
     /// <summary>The machine-loss store's container, from <c>PETS_CRASH_AZURE</c>.</summary>
     public static global::Azure.Storage.Blobs.BlobContainerClient RemoteContainer() =>
         new(Environment.GetEnvironmentVariable("PETS_CRASH_AZURE")
@@ -75,6 +79,7 @@ internal static class CrashModes
     {
         CrashMode.MachineLoss or CrashMode.PausedOwner or CrashMode.MachineLossInterval => new()
         {
+            Table = new TableOptions { Type = RemoteTableType },
             PersistEvery = TimeSpan.FromMilliseconds(300),
             Durability = DurabilityMode.Log,
             LogSync = LogSync.Always,

@@ -18,6 +18,8 @@ internal static class FollowerHarness
 
     private const int PromotedWrites = 20;
 
+    private static readonly TableType[] Types = [TableType.Set, TableType.OrderedSet, TableType.Bag, TableType.DuplicateBag];
+
     public static int Run(int iterations, int seed)
     {
         var dir = Path.Combine(Path.GetTempPath(), "pets-follow-" + Guid.NewGuid().ToString("N"));
@@ -25,6 +27,7 @@ internal static class FollowerHarness
         var tally = new KillHarness.Tally();
         long promotions = 0, refused = 0, diverged = 0, waitTimeouts = 0;
         var violations = 0L;
+        var epochTypes = new List<string>();
         FollowerProcess? tracker = null;
         try
         {
@@ -33,12 +36,17 @@ internal static class FollowerHarness
             var everAcked = new HashSet<long>();
             var runs = new List<long>();
             long nextKey = 0;
+            // Every type gets at least one epoch when there are four iterations or more.
+            var epoch = Math.Clamp(iterations / Types.Length, 1, KillHarness.Epoch);
             for (var i = 0; i < iterations; i++)
             {
-                if (i % KillHarness.Epoch == 0)
+                if (i % epoch == 0)
                 {
                     violations += tracker?.End() ?? 0;
-                    CrashModes.RemotePrefix = $"{Guid.NewGuid():N}/epoch-{i / KillHarness.Epoch}";
+                    CrashModes.RemotePrefix = $"{Guid.NewGuid():N}/epoch-{i / epoch}";
+                    // Each epoch a table of the next type: the followers' checks hold for all four.
+                    CrashModes.RemoteTableType = Types[i / epoch % Types.Length];
+                    epochTypes.Add(CrashModes.RemoteTableType.ToEtsName());
                     everIssued.Clear();
                     everAcked.Clear();
                     runs.Clear();
@@ -103,6 +111,7 @@ internal static class FollowerHarness
             Console.WriteLine("mode=follow-promote");
             Console.WriteLine($"seed={seed}");
             Console.WriteLine($"iterations={iterations}");
+            Console.WriteLine($"table_types={string.Join(",", epochTypes.Distinct())}");
             Console.WriteLine($"acknowledged={tally.Acknowledged}");
             Console.WriteLine($"promotions={promotions}");
             Console.WriteLine($"promotions_refused={refused}");
@@ -153,6 +162,7 @@ internal static class FollowerHarness
             start.ArgumentList.Add(typeof(FollowerHarness).Assembly.Location);
             start.ArgumentList.Add("--follower");
             start.Environment["PETS_CRASH_REMOTE"] = CrashModes.RemotePrefix;
+            start.Environment["PETS_CRASH_TYPE"] = CrashModes.RemoteTableType.ToString();
             var follower = new FollowerProcess(Process.Start(start)!);
             follower.Expect("ready");
             return follower;

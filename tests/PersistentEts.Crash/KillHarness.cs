@@ -111,6 +111,7 @@ internal static class KillHarness
         start.ArgumentList.Add(killAfterMs.ToString(CultureInfo.InvariantCulture));
         start.ArgumentList.Add(end);
         start.Environment["PETS_CRASH_REMOTE"] = CrashModes.RemotePrefix;
+        start.Environment["PETS_CRASH_TYPE"] = CrashModes.RemoteTableType.ToString();
         var clock = Stopwatch.StartNew();
         var issued = new Dictionary<long, long>();
         var acked = new Dictionary<long, long>();

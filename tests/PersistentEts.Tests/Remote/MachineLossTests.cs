@@ -44,8 +44,9 @@ public sealed class MachineLossTests(AzuriteFixture azurite)
     [AzuriteFact]
     public void FollowersInOtherProcesses_ShowOnlyStatesTheOwnerHad_Converge_AndPromotionAfterAKillLosesNothing()
     {
-        const int iterations = 5;
+        const int iterations = 8; // two per table type
         var f = RunHarness("follow-promote", iterations);
+        Assert.Equal("set,ordered_set,bag,duplicate_bag", f["table_types"]);
         Assert.Equal(iterations.ToString(CultureInfo.InvariantCulture), f["promotions"]);
         Assert.Equal("0", f["diverged"]);
         Assert.Equal("0", f["wait_timeouts"]);
