@@ -20,12 +20,27 @@ internal static class FollowerChild
     // it is present too, unless that is below its writer's start.
     private static readonly SortedSet<long> s_runs = [];
 
+    // When each key first became visible here (wall clock, ticks): the harness compares it with when the
+    // writer acknowledged the key, for the write-to-visible lag across processes.
+    private static readonly Dictionary<long, long> s_seen = [];
+
     public static int Run()
     {
         var options = CrashMode.MachineLoss.Options();
         options = options with { Remote = options.Remote! with { Holder = $"crash follower {Environment.ProcessId}" } };
         using var follower = PersistentTable.Follow("crash", (Entry e) => e.Key, options, new FollowerOptions { PollInterval = TimeSpan.FromMilliseconds(20) });
-        follower.Applied += (_, e) => Report(Violations(follower), $"at {e.Position}");
+        follower.Applied += (_, e) =>
+        {
+            var now = DateTime.UtcNow.Ticks;
+            lock (s_seen)
+            {
+                foreach (var change in e.Changes)
+                {
+                    if (change.Kind == FollowerChangeKind.Put) s_seen.TryAdd(change.Objects[0].Key, now);
+                }
+            }
+            Report(Violations(follower), $"at {e.Position}");
+        };
         Report(Violations(follower), "after the first load");
         PersistentEtsTable<long, Entry>? owner = null;
         Say("ready");
@@ -45,6 +60,9 @@ internal static class FollowerChild
                 case "keys":
                     Report(Violations(follower), "when asked for its keys");
                     Say("K " + string.Join(",", follower.ToList().Select(e => e.Key).Order()));
+                    break;
+                case "seen":
+                    lock (s_seen) Say("S " + string.Join(",", s_seen.Select(kv => $"{kv.Key}:{kv.Value}")));
                     break;
                 case "promote":
                     try

@@ -28,6 +28,7 @@ internal static class FollowerHarness
         long promotions = 0, refused = 0, diverged = 0, waitTimeouts = 0;
         var violations = 0L;
         var epochTypes = new List<string>();
+        var lags = new List<double>();
         FollowerProcess? tracker = null;
         try
         {
@@ -58,6 +59,10 @@ internal static class FollowerHarness
                 runs.Add(promotedFrom);
                 tracker!.Runs(runs);
 
+                // Two followers track the writer while it runs: the long-lived one, and the one promoted after the kill.
+                using var candidate = FollowerProcess.Start();
+                candidate.Runs(runs);
+
                 var path = Path.Combine(dir, $"machine-{i}", "crash.pets");
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 var run = KillHarness.RunChild(path, CrashMode.MachineLoss, nextKey, random.Next(30, 400), i, "", tally);
@@ -67,8 +72,6 @@ internal static class FollowerHarness
                 if (everIssued.Count > 0) nextKey = everIssued.Where(k => k < PromotedKeys).DefaultIfEmpty(nextKey - 1).Max() + 1;
                 KillHarness.LoseMachine(path); // the writer's machine is gone and its lease broken, as once it lapsed
 
-                using var candidate = FollowerProcess.Start();
-                candidate.Runs(runs);
                 var promotedPath = Path.Combine(dir, $"machine-{i}-promoted", "crash.pets");
                 Directory.CreateDirectory(Path.GetDirectoryName(promotedPath)!);
                 var answer = candidate.Ask($"promote {promotedPath} {promotedFrom} {PromotedWrites}", "P");
@@ -97,6 +100,16 @@ internal static class FollowerHarness
                     waitTimeouts++;
                     Console.Error.WriteLine($"iteration {i}: the tracking follower did not reach the promoted owner's position: {waited}");
                 }
+                // Write-to-visible lag across processes: from the harness reading a key's acknowledgement to a
+                // follower applying it (the promoted one: until its promotion).
+                foreach (var follower in new[] { tracker, candidate })
+                {
+                    foreach (var (key, visibleTicks) in follower.Seen())
+                    {
+                        if (run.Acked.TryGetValue(key, out var ackedMs))
+                            lags.Add((new DateTime(visibleTicks, DateTimeKind.Utc) - run.StartedAt).TotalMilliseconds - ackedMs);
+                    }
+                }
                 var trackerKeys = tracker.Keys();
                 if (!trackerKeys.SetEquals(ownerKeys))
                 {
@@ -120,6 +133,13 @@ internal static class FollowerHarness
             Console.WriteLine($"diverged={diverged}");
             Console.WriteLine($"wait_timeouts={waitTimeouts}");
             Console.WriteLine($"prefix_violations={violations}");
+            lags.Sort();
+            Console.WriteLine($"lag_samples={lags.Count}");
+            if (lags.Count > 0)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"lag_ms_p50={lags[lags.Count / 2]:F1}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"lag_ms_p99={lags[Math.Min(lags.Count - 1, (int)(lags.Count * 0.99))]:F1}"));
+            }
             return refused + tally.LostAcknowledged + tally.Phantom + diverged + waitTimeouts + violations == 0 ? 0 : 1;
         }
         finally
@@ -178,6 +198,14 @@ internal static class FollowerHarness
         {
             var line = Ask("keys", "K");
             return line.Length <= 2 ? [] : line[2..].Split(',').Select(k => long.Parse(k, CultureInfo.InvariantCulture)).ToHashSet();
+        }
+
+        /// <summary>When each key became visible in the follower, as wall-clock ticks.</summary>
+        public IEnumerable<(long Key, long Ticks)> Seen()
+        {
+            var line = Ask("seen", "S");
+            if (line.Length <= 2) return [];
+            return line[2..].Split(',').Select(p => p.Split(':')).Select(kv => (long.Parse(kv[0], CultureInfo.InvariantCulture), long.Parse(kv[1], CultureInfo.InvariantCulture)));
         }
 
         public string Ask(string command, string answerPrefix)

@@ -96,7 +96,11 @@ internal static class KillHarness
     /// <param name="Acked">Keys acknowledged, likewise.</param>
     /// <param name="KilledAtMs">When the writer was killed.</param>
     /// <param name="ResumedAtMs">Paused-owner: when the writer was resumed after losing its lease; keys it issued later must come to nothing.</param>
-    internal sealed record ChildRun(Dictionary<long, long> Issued, Dictionary<long, long> Acked, long KilledAtMs, long ResumedAtMs = long.MaxValue);
+    internal sealed record ChildRun(Dictionary<long, long> Issued, Dictionary<long, long> Acked, long KilledAtMs, long ResumedAtMs = long.MaxValue)
+    {
+        /// <summary>The wall-clock time the run's clock started: <see cref="Acked"/>'s times are milliseconds after it.</summary>
+        public DateTime StartedAt { get; init; }
+    }
 
     internal static ChildRun RunChild(string path, CrashMode mode, long firstKey, int killAfterMs, int variant, string end, Tally tally)
     {
@@ -112,6 +116,7 @@ internal static class KillHarness
         start.ArgumentList.Add(end);
         start.Environment["PETS_CRASH_REMOTE"] = CrashModes.RemotePrefix;
         start.Environment["PETS_CRASH_TYPE"] = CrashModes.RemoteTableType.ToString();
+        var startedAt = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
         var issued = new Dictionary<long, long>();
         var acked = new Dictionary<long, long>();
@@ -186,7 +191,7 @@ internal static class KillHarness
         }
         process.WaitForExit();
         reader.Join();
-        return new ChildRun(issued, acked, killedAt);
+        return new ChildRun(issued, acked, killedAt) { StartedAt = startedAt };
     }
 
     /// <summary>Keys the harness writes as the second owner: far above any the writer issues.</summary>
