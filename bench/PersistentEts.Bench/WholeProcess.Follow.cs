@@ -13,8 +13,9 @@ internal static partial class WholeProcess
 
     /// <summary>
     /// Followers through Azure Blob Storage: the time to open one on a table of all the rows (download,
-    /// load, catch up), how fast one applies a backlog of log records, and the lag from a write's return on
-    /// the owner to its visibility on a follower, under a steady write load, at two poll intervals.
+    /// load, catch up) and to promote it once the owner is gone, how fast one applies a backlog of log
+    /// records, and the lag from a write's return on the owner to its visibility on a follower, under a
+    /// steady write load, at two poll intervals.
     /// </summary>
     private static void FollowFigures(TableType type, Row[] rows, string connectionString, List<(string, string)> figures)
     {
@@ -24,15 +25,21 @@ internal static partial class WholeProcess
         try
         {
             var bootstrap = new AzureBlobTableStore(container, "bootstrap");
-            using (var owner = OpenRemoteOwner(type, Path.Combine(dir, "bootstrap.pets"), bootstrap, LogSync.Always))
+            var owner = OpenRemoteOwner(type, Path.Combine(dir, "bootstrap.pets"), bootstrap, LogSync.Always);
+            owner.Insert(rows);
+            owner.Persistence.Flush();
+            if (owner.Persistence.LastRemoteError is { } e) throw e;
+            var clock = Stopwatch.StartNew();
+            using (var follower = Follow(type, bootstrap, TimeSpan.FromMilliseconds(100)))
             {
-                owner.Insert(rows);
-                owner.Persistence.Flush();
-                if (owner.Persistence.LastRemoteError is { } e) throw e;
-                var clock = Stopwatch.StartNew();
-                using var follower = Follow(type, bootstrap, TimeSpan.FromMilliseconds(100));
                 figures.Add(("follow_bootstrap_s", F(clock.Elapsed.TotalSeconds)));
                 if (follower.Count != owner.Count) throw new InvalidOperationException($"the follower loaded {follower.Count} objects of {owner.Count}");
+                // The owner goes (its lease released), and the follower takes over: lease, fence, snapshot and log.
+                owner.Dispose();
+                clock.Restart();
+                using var promoted = follower.Promote(Path.Combine(dir, "promoted.pets"));
+                figures.Add(("follow_promote_s", F(clock.Elapsed.TotalSeconds)));
+                if (promoted.Count != rows.Length) throw new InvalidOperationException($"the promoted owner holds {promoted.Count} objects of {rows.Length}");
             }
             figures.Add(("follow_bootstrap_rows", rows.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
