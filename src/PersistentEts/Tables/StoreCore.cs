@@ -334,8 +334,9 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
     }
 
     // ---- loading: the opener restores the saved state before the table is published ----
-    // No log (the records come from the log or a snapshot), no capture, no seal: nobody else can see the
-    // table yet. Stripe locks are still taken so the store's rules hold as everywhere else.
+    // No log (the records come from the log or a snapshot), no capture, no seal. Stripe locks are taken so
+    // the store's rules hold as everywhere else, and multi-key restores are isolated from readers as the
+    // writes they replay were: a follower replays log records into a table its readers are reading.
 
     public override void RestoreObject(TObject obj)
     {
@@ -424,7 +425,16 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
 
     public override void RestoreClear() => WithAllStripes(() =>
     {
-        Store.ClearLocked();
-        for (var s = 0; s < Store.StripeCount; s++) Volatile.Write(ref _stats[s * StatsStride], 0);
+        // Isolated from readers as Clear is: a follower's readers see the table whole or empty.
+        Store.EnterMultiKeyWrite();
+        try
+        {
+            Store.ClearLocked();
+            for (var s = 0; s < Store.StripeCount; s++) Volatile.Write(ref _stats[s * StatsStride], 0);
+        }
+        finally
+        {
+            Store.ExitMultiKeyWrite();
+        }
     });
 }

@@ -215,7 +215,7 @@ internal abstract partial class TableCore<TKey, TObject> : ITableRegistration wh
 
     public abstract IReadOnlyList<TObject>? Slot(int index);
 
-    // ---- loading, before the table is published: no log, no capture (see StoreCore) ----
+    // ---- loading: no log, no capture (see StoreCore); before the table is published, or into a follower's ----
 
     /// <summary>Adds an object as a snapshot holds it: a set's replaces the key's, a bag's joins the key's objects in order.</summary>
     public abstract void RestoreObject(TObject obj);
