@@ -7,16 +7,18 @@ namespace PersistentEts.Crash;
 /// <summary>
 /// Followers across processes, through the store (<c>PETS_CRASH_AZURE</c>): a writer process owns the table
 /// on a machine of its own while a long-lived follower process tracks it; the writer is SIGKILLed and its
-/// machine lost, a fresh follower process is promoted to owner and writes, and then: the promoted owner
-/// holds every acknowledged write and nothing never issued, the long-lived follower converges to exactly
-/// the promoted owner's keys, and neither follower ever showed a state the owner never had.
+/// machine lost, the other follower process is promoted to owner and makes random writes (single and
+/// multi-key inserts, deletes), and then: the promoted owner holds every write the killed owner
+/// acknowledged and nothing never issued, the long-lived follower converges to exactly the promoted
+/// owner's objects, and neither follower ever showed a state the owner never had.
 /// </summary>
 internal static class FollowerHarness
 {
     /// <summary>Keys a promoted follower writes: above any a writer issues, a block per iteration.</summary>
     private const long PromotedKeys = 1L << 40;
 
-    private const int PromotedWrites = 20;
+    /// <summary>Random writes the promoted follower makes (see <see cref="FollowerChild"/>).</summary>
+    private const int PromotedWrites = 60;
 
     private static readonly TableType[] Types = [TableType.Set, TableType.OrderedSet, TableType.Bag, TableType.DuplicateBag];
 
@@ -29,6 +31,7 @@ internal static class FollowerHarness
         var violations = 0L;
         var epochTypes = new List<string>();
         var lags = new List<double>();
+        var promotedRuns = new List<long>();
         FollowerProcess? tracker = null;
         try
         {
@@ -51,17 +54,20 @@ internal static class FollowerHarness
                     everIssued.Clear();
                     everAcked.Clear();
                     runs.Clear();
+                    promotedRuns.Clear();
                     nextKey = 0;
                     tracker = FollowerProcess.Start();
                 }
                 var promotedFrom = PromotedKeys + i * 1_000L;
                 runs.Add(nextKey);
-                runs.Add(promotedFrom);
                 tracker!.Runs(runs);
+                tracker.Free(promotedFrom);
 
                 // Two followers track the writer while it runs: the long-lived one, and the one promoted after the kill.
                 using var candidate = FollowerProcess.Start();
                 candidate.Runs(runs);
+                foreach (var free in promotedRuns.Append(promotedFrom)) candidate.Free(free);
+                promotedRuns.Add(promotedFrom);
 
                 var path = Path.Combine(dir, $"machine-{i}", "crash.pets");
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -83,10 +89,10 @@ internal static class FollowerHarness
                     continue;
                 }
                 promotions++;
-                var promoted = Enumerable.Range(0, PromotedWrites).Select(k => promotedFrom + 4L * k).ToList();
-                everIssued.UnionWith(promoted);
-                everAcked.UnionWith(promoted);
-                var ownerKeys = candidate.Keys();
+                // The promoted owner's random writes: issued, but checked by convergence rather than one by one.
+                everIssued.UnionWith(Enumerable.Range(0, 40).Select(k => promotedFrom + 4L * k));
+                var ownerObjects = candidate.Keys();
+                var ownerKeys = ownerObjects.ToHashSet();
                 var lost = everAcked.Where(k => !ownerKeys.Contains(k)).ToList();
                 tally.LostAcknowledged += lost.Count;
                 everAcked.ExceptWith(lost);
@@ -110,11 +116,11 @@ internal static class FollowerHarness
                             lags.Add((new DateTime(visibleTicks, DateTimeKind.Utc) - run.StartedAt).TotalMilliseconds - ackedMs);
                     }
                 }
-                var trackerKeys = tracker.Keys();
-                if (!trackerKeys.SetEquals(ownerKeys))
+                var trackerObjects = tracker.Keys();
+                if (!trackerObjects.SequenceEqual(ownerObjects))
                 {
                     diverged++;
-                    Console.Error.WriteLine($"iteration {i}: the tracking follower holds {trackerKeys.Count} keys, the promoted owner {ownerKeys.Count}");
+                    Console.Error.WriteLine($"iteration {i}: the tracking follower holds {trackerObjects.Count} objects, the promoted owner {ownerObjects.Count}");
                 }
                 violations += candidate.End(); // the promoted owner closes: saved, uploaded, lease released
                 // Keys the writer issued but were not acknowledged are settled now: in the table or not, for good.
@@ -194,11 +200,15 @@ internal static class FollowerHarness
             foreach (var s in starts) Ask($"run {s}", "R");
         }
 
-        public HashSet<long> Keys()
+        /// <summary>The key of every object the follower shows, in order (a duplicate_bag's repeat).</summary>
+        public List<long> Keys()
         {
             var line = Ask("keys", "K");
-            return line.Length <= 2 ? [] : line[2..].Split(',').Select(k => long.Parse(k, CultureInfo.InvariantCulture)).ToHashSet();
+            return line.Length <= 2 ? [] : [.. line[2..].Split(',').Select(k => long.Parse(k, CultureInfo.InvariantCulture))];
         }
+
+        /// <summary>Tells the follower that keys from <paramref name="start"/> are written in no order.</summary>
+        public void Free(long start) => Ask($"free {start}", "R");
 
         /// <summary>When each key became visible in the follower, as wall-clock ticks.</summary>
         public IEnumerable<(long Key, long Ticks)> Seen()
