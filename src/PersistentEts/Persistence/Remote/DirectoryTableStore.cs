@@ -130,20 +130,23 @@ public sealed class DirectoryTableStore : IRemoteTableStore
     public Task CreateLogSegmentAsync(long seq, RemoteLease lease, CancellationToken cancellationToken) => Locked(LogPath(seq), () =>
     {
         RequireLease(lease, LogPath(seq), allowLapsed: false);
+        CreateEmptyLog(seq);
+        return 0;
+    });
+
+    /// <summary>Creates log segment <paramref name="seq"/> empty, durably; fails if it exists. The caller holds the store's lock.</summary>
+    private void CreateEmptyLog(long seq)
+    {
         Directory.CreateDirectory(Path.GetDirectoryName(LogPath(seq))!);
         using (new FileStream(LogPath(seq), FileMode.CreateNew, FileAccess.Write)) { }
         SyncDirectory(Path.GetDirectoryName(LogPath(seq))!);
-        return 0;
-    });
+    }
 
     /// <inheritdoc />
     public Task ResumeLogSegmentAsync(long seq, RemoteLease lease, CancellationToken cancellationToken) => Locked(LogPath(seq), () =>
     {
         RequireLease(lease, LogPath(seq), allowLapsed: false);
-        if (File.Exists(LogPath(seq))) return 0;
-        Directory.CreateDirectory(Path.GetDirectoryName(LogPath(seq))!);
-        using (new FileStream(LogPath(seq), FileMode.CreateNew, FileAccess.Write)) { }
-        SyncDirectory(Path.GetDirectoryName(LogPath(seq))!);
+        if (!File.Exists(LogPath(seq))) CreateEmptyLog(seq);
         return 0;
     });
 
