@@ -24,6 +24,10 @@ internal static class FollowerChild
     // for unbroken runs, only for their values. Under the lock of s_runs.
     private static readonly HashSet<long> s_free = [];
 
+    // Keys of ordered runs this follower has shown: never deleted by anyone, so a state without one of them
+    // would be older than one it showed. Under the lock of s_runs.
+    private static readonly HashSet<long> s_shown = [];
+
     // When each key first became visible here (wall clock, ticks): the harness compares it with when the
     // writer acknowledged the key, for the write-to-visible lag across processes.
     private static readonly Dictionary<long, long> s_seen = [];
@@ -72,6 +76,9 @@ internal static class FollowerChild
                 case "keys":
                     Report(Violations(follower), "when asked for its keys");
                     Say("K " + string.Join(",", follower.ToList().Select(e => e.Key).Order()));  // one per object: a duplicate_bag repeats keys
+                    break;
+                case "status":
+                    Say($"T {follower.Status.Loads}");
                     break;
                 case "seen":
                     lock (s_seen) Say("S " + string.Join(",", s_seen.Select(kv => $"{kv.Key}:{kv.Value}")));
@@ -133,7 +140,9 @@ internal static class FollowerChild
                 var start = s_runs.GetViewBetween(long.MinValue, e.Key).DefaultIfEmpty(long.MinValue).Max();
                 if (start == long.MinValue || s_free.Contains(start)) continue; // a run it was not told of, or one in no order
                 if (e.Key - 4 >= start && !keys.Contains(e.Key - 4)) found.Add($"key {e.Key} without key {e.Key - 4}");
+                s_shown.Add(e.Key);
             }
+            foreach (var gone in s_shown.Where(k => !keys.Contains(k)).Take(5)) found.Add($"key {gone} was shown before and is gone: an older state");
         }
         return found;
     }

@@ -32,6 +32,7 @@ internal static class FollowerHarness
         var epochTypes = new List<string>();
         var lags = new List<double>();
         var promotedRuns = new List<long>();
+        int pausedRuns = 0, reloads = 0, trackerLoads = 0;
         FollowerProcess? tracker = null;
         try
         {
@@ -57,11 +58,16 @@ internal static class FollowerHarness
                     promotedRuns.Clear();
                     nextKey = 0;
                     tracker = FollowerProcess.Start();
+                    trackerLoads = 1;
                 }
                 var promotedFrom = PromotedKeys + i * 1_000L;
                 runs.Add(nextKey);
                 tracker!.Runs(runs);
                 tracker.Free(promotedFrom);
+                // Every fourth iteration the tracking follower's machine is paused (SIGSTOP) until the promoted
+                // owner has closed, whose final save retires the log the follower was reading: it must reload.
+                var paused = i % 4 == 3;
+                if (paused) KillHarness.Signal(tracker.Id, "STOP");
 
                 // Two followers track the writer while it runs: the long-lived one, and the one promoted after the kill.
                 using var candidate = FollowerProcess.Start();
@@ -86,6 +92,7 @@ internal static class FollowerHarness
                     refused++;
                     Console.Error.WriteLine($"iteration {i}: promotion refused: {answer}");
                     violations += candidate.End();
+                    if (paused) KillHarness.Signal(tracker.Id, "CONT");
                     continue;
                 }
                 promotions++;
@@ -99,16 +106,9 @@ internal static class FollowerHarness
                 tally.Phantom += ownerKeys.Count(k => !everIssued.Contains(k));
                 if (lost.Count > 0) Console.Error.WriteLine($"iteration {i}: the promoted owner lacks {lost.Count} acknowledged keys, e.g. {lost[0]}");
 
-                var position = answer[2..];
-                var waited = tracker.Ask($"wait {position}", "W");
-                if (waited != "W ok")
-                {
-                    waitTimeouts++;
-                    Console.Error.WriteLine($"iteration {i}: the tracking follower did not reach the promoted owner's position: {waited}");
-                }
                 // Write-to-visible lag across processes: from the harness reading a key's acknowledgement to a
-                // follower applying it (the promoted one: until its promotion).
-                foreach (var follower in new[] { tracker, candidate })
+                // follower applying it (the promoted one: until its promotion; a paused one is not counted).
+                foreach (var follower in paused ? [candidate] : new[] { tracker, candidate })
                 {
                     foreach (var (key, visibleTicks) in follower.Seen())
                     {
@@ -116,13 +116,28 @@ internal static class FollowerHarness
                             lags.Add((new DateTime(visibleTicks, DateTimeKind.Utc) - run.StartedAt).TotalMilliseconds - ackedMs);
                     }
                 }
+                violations += candidate.End(); // the promoted owner closes: saved, uploaded, lease released, log retired
+                if (paused) KillHarness.Signal(tracker.Id, "CONT");
+
+                var waited = tracker.Ask($"wait {answer[2..]}", "W");
+                if (waited != "W ok")
+                {
+                    waitTimeouts++;
+                    Console.Error.WriteLine($"iteration {i}: the tracking follower did not reach the promoted owner's position: {waited}");
+                }
                 var trackerObjects = tracker.Keys();
                 if (!trackerObjects.SequenceEqual(ownerObjects))
                 {
                     diverged++;
                     Console.Error.WriteLine($"iteration {i}: the tracking follower holds {trackerObjects.Count} objects, the promoted owner {ownerObjects.Count}");
                 }
-                violations += candidate.End(); // the promoted owner closes: saved, uploaded, lease released
+                if (paused)
+                {
+                    pausedRuns++;
+                    var loads = tracker.Loads();
+                    if (loads > trackerLoads) reloads++;
+                    trackerLoads = loads;
+                }
                 // Keys the writer issued but were not acknowledged are settled now: in the table or not, for good.
             }
             violations += tracker?.End() ?? 0;
@@ -139,6 +154,8 @@ internal static class FollowerHarness
             Console.WriteLine($"diverged={diverged}");
             Console.WriteLine($"wait_timeouts={waitTimeouts}");
             Console.WriteLine($"prefix_violations={violations}");
+            Console.WriteLine($"paused_follower_runs={pausedRuns}");
+            Console.WriteLine($"paused_follower_reloads={reloads}");
             lags.Sort();
             Console.WriteLine($"lag_samples={lags.Count}");
             if (lags.Count > 0)
@@ -206,6 +223,11 @@ internal static class FollowerHarness
             var line = Ask("keys", "K");
             return line.Length <= 2 ? [] : [.. line[2..].Split(',').Select(k => long.Parse(k, CultureInfo.InvariantCulture))];
         }
+
+        public int Id => _process.Id;
+
+        /// <summary>How many snapshots the follower has loaded (1 + its reloads).</summary>
+        public int Loads() => int.Parse(Ask("status", "T")[2..], CultureInfo.InvariantCulture);
 
         /// <summary>Tells the follower that keys from <paramref name="start"/> are written in no order.</summary>
         public void Free(long start) => Ask($"free {start}", "R");

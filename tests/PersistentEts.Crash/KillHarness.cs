@@ -232,7 +232,7 @@ internal static class KillHarness
         }
     }
 
-    private static void Signal(int pid, string signal)
+    internal static void Signal(int pid, string signal)
     {
         using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
         kill.WaitForExit();

@@ -42,7 +42,7 @@ public sealed class MachineLossTests(AzuriteFixture azurite)
     }
 
     [AzuriteFact]
-    public void FollowersInOtherProcesses_ShowOnlyStatesTheOwnerHad_Converge_AndPromotionAfterAKillLosesNothing()
+    public void FollowersInOtherProcesses_ShowOnlyStatesTheOwnerHad_Converge_ReloadAfterRetention_AndPromotionAfterAKillLosesNothing()
     {
         const int iterations = 8; // two per table type
         var f = RunHarness("follow-promote", iterations);
@@ -51,6 +51,9 @@ public sealed class MachineLossTests(AzuriteFixture azurite)
         Assert.Equal("0", f["diverged"]);
         Assert.Equal("0", f["wait_timeouts"]);
         Assert.Equal("0", f["prefix_violations"]);
+        // Every fourth iteration the tracking follower is paused until the log it read is retired: it reloads.
+        Assert.Equal("2", f["paused_follower_runs"]);
+        Assert.Equal("2", f["paused_follower_reloads"]);
     }
 
     [AzuriteFact]
