@@ -10,9 +10,6 @@ namespace PersistentEts.Persistence;
 /// <param name="Offset">Bytes from the start of the segment, its header included.</param>
 public readonly record struct LogPosition(long Segment, long Offset) : IComparable<LogPosition>
 {
-    /// <summary>Before any record of any segment.</summary>
-    public static LogPosition Start { get; } = new(0, 0);
-
     /// <inheritdoc />
     public int CompareTo(LogPosition other) => Segment != other.Segment ? Segment.CompareTo(other.Segment) : Offset.CompareTo(other.Offset);
 
