@@ -221,6 +221,27 @@ public sealed class FollowerTests : IDisposable
     }
 
     [Fact]
+    public void WhileTheStoreIsAway_TheFollowerKeepsWhatItShowed_SaysWhy_AndCatchesUpOnceItIsBack()
+    {
+        using var owner = OpenOwner();
+        Fill(owner, 0, 10);
+        var gated = new GatedStore(new DirectoryTableStore(_store.Path, _clock));
+        using var follower = Follow(gated);
+        gated.RefuseReads = true;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (follower.Status.LastError is null && DateTime.UtcNow < deadline) Thread.Sleep(10);
+        var error = Assert.IsType<RemoteStoreException>(follower.Status.LastError);
+        Assert.Contains("the store is away", error.Message);
+        Assert.Equal(10, follower.Count);
+
+        Fill(owner, 10, 10);
+        gated.RefuseReads = false;
+        Assert.True(follower.WaitForPosition(owner.Persistence.LogPosition!.Value, TimeSpan.FromSeconds(30)));
+        Assert.Equal(20, follower.Count);
+        Assert.Null(follower.Status.LastError);
+    }
+
+    [Fact]
     public void ADisposedFollower_StopsReading_AndSaysSo()
     {
         using var owner = OpenOwner();

@@ -63,9 +63,13 @@ public sealed class GatedStore(IRemoteTableStore inner) : IRemoteTableStore
 
     public Task<Stream> OpenLogSegmentAsync(long seq, CancellationToken cancellationToken) => inner.OpenLogSegmentAsync(seq, cancellationToken);
 
+    /// <summary>While set, the store refuses every log read, as a store that is away does.</summary>
+    public bool RefuseReads { get; set; }
+
     public async Task<byte[]?> ReadLogAsync(long seq, long offset, int maxBytes, CancellationToken cancellationToken)
     {
         await Gate(cancellationToken);
+        if (RefuseReads) throw new RemoteStoreException(LogSegmentName(seq), "the store is away");
         return await inner.ReadLogAsync(seq, offset, maxBytes, cancellationToken);
     }
 
