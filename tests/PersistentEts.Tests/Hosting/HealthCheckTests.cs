@@ -18,14 +18,6 @@ public sealed class HealthCheckTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    /// <summary>A clock the test moves.</summary>
-    private sealed class MovableClock : TimeProvider
-    {
-        public TimeSpan Ahead { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Ahead;
-    }
-
     private IHost BuildHost(string path, MovableClock? clock = null)
     {
         var builder = Host.CreateApplicationBuilder();

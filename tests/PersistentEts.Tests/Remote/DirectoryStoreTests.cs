@@ -12,13 +12,6 @@ public sealed class DirectoryStoreTests : IDisposable
 {
     public sealed record Row(int Id, string Name);
 
-    private sealed class MovableClock : TimeProvider
-    {
-        public TimeSpan Ahead { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Ahead;
-    }
-
     private readonly TempDirectory _store = new();
     private readonly TempDirectory _machineA = new();
     private readonly TempDirectory _machineB = new();
