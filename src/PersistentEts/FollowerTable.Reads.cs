@@ -3,8 +3,8 @@ using System.Diagnostics.CodeAnalysis;
 namespace PersistentEts;
 
 // The read operations: each reads the table the follower shows now, once, and asks it. A load after the
-// log was retired replaces that table whole, so one call sees one table; calls that continue a traversal
-// (TryNext, a select continuation) across a reload see the newer table from then on.
+// log was retired replaces that table whole, so one call sees one table. A key traversal (TryNext) across
+// a reload goes on in the newer table; a select continuation goes on in the table its first page came from.
 public sealed partial class FollowerTable<TKey, TObject>
 {
     /// <inheritdoc />
@@ -66,7 +66,8 @@ public sealed partial class FollowerTable<TKey, TObject>
     public SelectPage<TResult> Select<TResult>(MatchSpec<TObject, TResult> spec, int limit) => Shown.Select(spec, limit);
 
     /// <inheritdoc />
-    public SelectPage<TResult> Select<TResult>(SelectContinuation<TResult> continuation) => Shown.Select(continuation);
+    public SelectPage<TResult> Select<TResult>(SelectContinuation<TResult> continuation) =>
+        (continuation is not null && _replaced.TryGetValue(continuation.Table, out var started) ? started : Shown).Select(continuation!);
 
     /// <inheritdoc />
     public IReadOnlyList<TResult> SelectReverse<TResult>(MatchSpec<TObject, TResult> spec) => Shown.SelectReverse(spec);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PersistentEts.Persistence;
@@ -44,6 +45,11 @@ public sealed partial class FollowerTable<TKey, TObject> : IReadOnlyEtsTable<TKe
     // What readers see: the tail's table, replaced whole by a reload once the newer one has caught up, or
     // the owner's table once promoted. Written by the poll loop and Promote only.
     private volatile EtsTable<TKey, TObject> _shown;
+
+    // Tables this follower showed before a reload or a promotion replaced them, by core, for the select
+    // continuations taken on them: a paged select goes on in the table its first page came from. Weak: an
+    // entry goes once no continuation holds its core.
+    private readonly ConditionalWeakTable<object, EtsTable<TKey, TObject>> _replaced = new();
 
     // The published state, under _gate, which waiters wait on: the position the shown table has reached and
     // what the status reports. Changed only by Publish (the poll loop) and Promote.
@@ -193,6 +199,8 @@ public sealed partial class FollowerTable<TKey, TObject> : IReadOnlyEtsTable<TKe
             throw;
         }
         // The followed table is dropped, not destroyed: a reader that took it just before still gets its answer.
+        var followed = _shown;
+        _replaced.AddOrUpdate(followed.Core, followed);
         _shown = owner;
         lock (_gate)
         {
@@ -256,6 +264,7 @@ public sealed partial class FollowerTable<TKey, TObject> : IReadOnlyEtsTable<TKe
         }
         while (await next.PollAsync(null, token).ConfigureAwait(false) == FollowerTail<TKey, TObject>.Outcome.Retired);
         var old = _tail;
+        _replaced.AddOrUpdate(old.Table.Core, old.Table);
         _tail = next;
         _shown = next.Table;
         lock (_gate)

@@ -51,6 +51,7 @@ public sealed class FollowerTests : IDisposable
         var counts = new List<long>();
         follower.Applied += (_, e) => counts.Add(follower.Count);
 
+        var firstPage = follower.Select(MatchSpec.Create((Row r) => true), 40); // a paged select begun before the reload
         gated.Close(); // the follower stops reading the log
         for (var i = 0; i < 3; i++)
         {
@@ -66,6 +67,15 @@ public sealed class FollowerTests : IDisposable
         Assert.Equal(owner.Persistence.RemoteGeneration, follower.Status.Generation);
         Assert.All(counts, c => Assert.True(c >= 100, $"The follower showed {c} rows after showing 100."));
         Assert.Equal(counts.Order(), counts);
+
+        // The select goes on in the table its first page came from: the 100 rows shown then, each once.
+        var paged = new List<Row>(firstPage.Items);
+        for (var page = firstPage; page.Continuation is { } next;)
+        {
+            page = follower.Select(next);
+            paged.AddRange(page.Items);
+        }
+        Assert.Equal(Enumerable.Range(0, 100), paged.Select(r => r.Id).Order());
     }
 
     [Fact]
