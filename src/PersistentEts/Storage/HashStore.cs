@@ -3,17 +3,21 @@ using System.Runtime.CompilerServices;
 namespace PersistentEts.Storage;
 
 /// <summary>
-/// The store of <c>set</c>, <c>bag</c> and <c>duplicate_bag</c> tables: a hash table of our own, split
-/// into one segment per writer lock stripe. A segment is changed only under its stripe's lock, which is
-/// therefore the only lock a write takes (a table's read-modify-writes, multi-key writes and snapshots
-/// already hold it); reads take no lock at all. A snapshot walks the table segment by segment, each under
-/// its lock, with no pass to sort keys first.
+/// The store of <c>set</c>, <c>bag</c> and <c>duplicate_bag</c> tables: a hash table of our own, with one
+/// bucket array for the whole table and writer lock stripes over it. A key's stripe is the low bits of
+/// its bucket index, so a stripe owns every bucket whose index has those low bits, and keeps them when the
+/// array doubles. A stripe's buckets are changed only under its lock, which is therefore the only lock a
+/// write takes (a table's read-modify-writes, multi-key writes and snapshots already hold it); reads take
+/// no lock at all. A snapshot walks the table stripe by stripe, each under its lock, with no pass to sort
+/// keys first.
 /// </summary>
 /// <remarks>
 /// Chains are immutable: a write builds the nodes it changes and publishes the chain's new head with one
 /// release write, so a reader walking a chain sees it entirely as it was before or after the write. The
-/// one exception is a set's value, one reference replaced in place with a release write. A
-/// segment grows by building a new bucket array from copies of its nodes and publishing it the same way.
+/// one exception is a set's value, one reference replaced in place with a release write (a node may be in
+/// both the old and the grown array, and the write is then seen through both). The array grows under
+/// every stripe's lock (as <c>ConcurrentDictionary</c>'s does) by building a new array, which shares the
+/// old one's nodes where it can, and publishing it the same way.
 /// </remarks>
 internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKey : notnull
 {
@@ -33,20 +37,26 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     // two fields, which a reader could see half written, so its nodes are replaced whole.
     private static readonly bool ValueWriteIsAtomic = !typeof(TBucket).IsValueType;
 
-    // One bucket array per stripe (its segment), replaced whole when it grows; only the heads in it change
-    // in place. Written only under the stripe's lock, read by anyone. Never null: an empty segment has an
-    // empty array's worth of buckets (a plain array of arrays keeps the read path two loads long).
-    private readonly Node?[][] _buckets;
-    // Keys per segment at [stripe * CountStride], changed only under the stripe's lock; one cache line
+    // The table's chains: a power of two long, never shorter than the stripe count (so that every bucket
+    // belongs to one stripe). Its heads change in place only under their stripe's lock; the array is
+    // replaced whole, under every stripe's lock, when it grows or is cleared. Read by anyone, with no lock.
+    // One array, not one per stripe: a lookup is bound by two cache misses (the bucket, then the node), and
+    // how many lookups the processor overlaps depends on how few instructions sit around them; an array
+    // of arrays put a third dependent load before the first miss and cost lookups a quarter of their speed.
+    private Node?[] _buckets;
+    // Keys per stripe at [stripe * CountStride], changed only under the stripe's lock; one cache line
     // apart, so writers of different stripes do not share a line.
     private readonly int[] _counts;
     private const int CountStride = 16;
+    // Keys one stripe may hold before its writer tries to grow the array: the array's length per stripe
+    // (a load of one), doubled instead while the whole table is less than half full (keys that crowd into
+    // few stripes must not grow the array for the rest). Changed only under every stripe's lock.
+    private int _budget;
     private readonly IEqualityComparer<TKey> _comparer;
     private readonly bool _defaultComparer;
     private readonly StripeLock[] _locks;
     private readonly int _mask;
     private readonly int _initialBuckets;
-    private readonly int _segmentBits; // log2 of the segment count
 
     // Why lookups may not take the fast path: the number of multi-key writes in progress (while one runs,
     // readers take the key's stripe lock, so they cannot see half of a batch), plus CustomComparer when
@@ -60,9 +70,9 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     // checked path, which reports the table's end; lookups through the table itself still answer (locked).
     private const int Retired = 1 << 29;
 
-    /// <param name="stripes">Writer lock stripes, a power of two; one segment each.</param>
+    /// <param name="stripes">Writer lock stripes, a power of two.</param>
     /// <param name="comparer">Key equality.</param>
-    /// <param name="capacity">Expected key count (known when loading a file), so segments never have to grow.</param>
+    /// <param name="capacity">Expected key count (known when loading a file), so the array never has to grow.</param>
     public HashStore(int stripes, IEqualityComparer<TKey>? comparer, int capacity = 0)
     {
         _comparer = comparer ?? EqualityComparer<TKey>.Default;
@@ -71,10 +81,9 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
         _locks = new StripeLock[stripes];
         for (var i = 0; i < stripes; i++) _locks[i] = new StripeLock();
         _mask = stripes - 1;
-        _segmentBits = System.Numerics.BitOperations.Log2((uint)stripes);
-        _initialBuckets = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, capacity / stripes));
-        _buckets = new Node?[stripes][];
-        for (var i = 0; i < stripes; i++) _buckets[i] = new Node?[_initialBuckets];
+        _initialBuckets = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(stripes, Math.Max(capacity, 4)));
+        _buckets = new Node?[_initialBuckets];
+        _budget = _initialBuckets / stripes;
         _counts = new int[stripes * CountStride];
     }
 
@@ -91,8 +100,11 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
         }
     }
 
+    /// <summary>Length of the bucket array: the table's size in chains, whatever the key count.</summary>
+    public int BucketCount => Volatile.Read(ref _buckets).Length;
+
     /// <summary>Partitions a snapshot emits one at a time, each under its lock: one per stripe.</summary>
-    public int Partitions => _buckets.Length;
+    public int Partitions => _locks.Length;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int HashOf(TKey key) =>
@@ -102,19 +114,19 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Same(TKey a, TKey b) => _defaultComparer ? EqualityComparer<TKey>.Default.Equals(a, b) : _comparer.Equals(a, b);
 
-    // The segment takes the hash's low bits folded with its higher ones, so that keys spread over stripes
-    // whatever bits vary; the bucket takes the bits above the segment's, so that keys with consecutive
-    // hashes (sequential ids) sit in consecutive buckets of their segments, as in a single-array table.
+    // The hash's low bits folded with its higher ones, so that keys spread over buckets and stripes whatever
+    // bits vary, while keys with consecutive hashes (sequential ids) still sit in consecutive buckets (an
+    // insert in key order then writes the array in order, as into a dictionary). A bijection, so distinct
+    // hashes never meet in one bucket of an array as long as the hashes' range.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Mix(int hash) => (uint)hash;
+    private static uint Mix(int hash) => (uint)hash ^ ((uint)hash >> 12) ^ ((uint)hash >> 24);
 
+    // The bucket takes the mixed hash's low bits, the stripe the lowest of those: a bucket's stripe is its
+    // index's low bits, whatever the array's length (never below the stripe count).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int SegmentOf(uint mixed) => (int)(mixed ^ (mixed >> 12) ^ (mixed >> 24)) & _mask;
+    private static int BucketOf(uint mixed, int length) => (int)(mixed & (uint)(length - 1));
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int BucketOf(uint mixed, int length) => (int)((mixed >> _segmentBits) & (uint)(length - 1));
-
-    public int StripeOf(TKey key) => SegmentOf(Mix(HashOf(key)));
+    public int StripeOf(TKey key) => (int)Mix(HashOf(key)) & _mask;
 
     public int PartitionOf(TKey key) => StripeOf(key);
 
@@ -147,9 +159,8 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     {
         // The default comparer and no batch in progress: the loop with nothing around it.
         var hash = EqualityComparer<TKey>.Default.GetHashCode(key);
-        var mixed = Mix(hash);
-        var buckets = _buckets[SegmentOf(mixed)];
-        for (var n = buckets[BucketOf(mixed, buckets.Length)]; n is not null; n = n.Next)
+        var buckets = _buckets;
+        for (var n = buckets[BucketOf(Mix(hash), buckets.Length)]; n is not null; n = n.Next)
         {
             if (n.Hash == hash && EqualityComparer<TKey>.Default.Equals(n.Key, key))
             {
@@ -174,13 +185,12 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     public bool TryGetLocked(TKey key, out TBucket bucket)
     {
         var hash = HashOf(key);
-        var mixed = Mix(hash);
         // Plain loads, not Volatile.Read: taking a ref to an element of an array of references in shared
         // generic code costs a type-check helper call per element. A reader only follows references, and the
         // memory model keeps a read through a reference after the read of the reference; the writer
         // publishes with release writes.
-        var buckets = _buckets[SegmentOf(mixed)];
-        for (var n = buckets[BucketOf(mixed, buckets.Length)]; n is not null; n = n.Next)
+        var buckets = _buckets;
+        for (var n = buckets[BucketOf(Mix(hash), buckets.Length)]; n is not null; n = n.Next)
         {
             if (n.Hash == hash && Same(n.Key, key))
             {
@@ -204,7 +214,7 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
             return false;
         }
         Volatile.Write(ref buckets[index], new Node(key, hash, bucket, head));
-        if (++_counts[stripe * CountStride] > buckets.Length) Grow(stripe, buckets);
+        if (++_counts[stripe * CountStride] > _budget) TryGrow();
         return true;
     }
 
@@ -224,19 +234,16 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     {
         var hash = HashOf(key);
         var mixed = Mix(hash);
-        var stripe = SegmentOf(mixed);
-        var buckets = _buckets[stripe];
-        return (hash, stripe, buckets, BucketOf(mixed, buckets.Length));
+        var buckets = _buckets;
+        return (hash, (int)mixed & _mask, buckets, BucketOf(mixed, buckets.Length));
     }
 
-    /// <summary>Empties every segment; the caller holds every stripe lock.</summary>
+    /// <summary>Empties the table; the caller holds every stripe lock.</summary>
     public void ClearLocked()
     {
-        for (var i = 0; i < _buckets.Length; i++)
-        {
-            Volatile.Write(ref _buckets[i], new Node?[_initialBuckets]);
-            _counts[i * CountStride] = 0;
-        }
+        Volatile.Write(ref _buckets, new Node?[_initialBuckets]);
+        _budget = _initialBuckets / _locks.Length;
+        for (var i = 0; i < _locks.Length; i++) _counts[i * CountStride] = 0;
     }
 
     private Node? Find(Node? head, TKey key, int hash)
@@ -255,19 +262,68 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
         return new Node(head.Key, head.Hash, head.Value, Replace(head.Next!, target, replacement));
     }
 
-    /// <summary>Doubles a segment's buckets with copies of its nodes, so chains being walked stay intact.</summary>
-    private void Grow(int stripe, Node?[] old)
+    /// <summary>
+    /// Grows the array when this thread can take every stripe's lock at once without waiting. The caller
+    /// holds at least one stripe (a monitor is reentrant, so those it holds are taken again), and waiting
+    /// for the others while holding it could deadlock with a writer waiting for it; when another thread
+    /// holds one, the growth is left to a later insert, and chains are a little longer meanwhile.
+    /// </summary>
+    private void TryGrow()
+    {
+        var taken = 0;
+        try
+        {
+            while (taken < _locks.Length && Monitor.TryEnter(_locks[taken])) taken++;
+            if (taken < _locks.Length) return;
+            var keys = KeyCount;
+            var buckets = _buckets;
+            if (keys < buckets.Length / 2)
+            {
+                // Keys crowd into a few stripes: let those stripes hold more rather than grow the array.
+                _budget *= 2;
+                return;
+            }
+            Grow(buckets);
+        }
+        finally
+        {
+            for (var i = 0; i < taken; i++) Monitor.Exit(_locks[i]);
+        }
+    }
+
+    /// <summary>
+    /// Doubles the array; the caller holds every stripe. A chain of the old array splits in two (a node's
+    /// new bucket is its old one or that plus the old length). The chain's last run of nodes bound for one
+    /// bucket moves as it is, shared by both arrays; only the nodes before it are copied. Nodes are never
+    /// changed, so readers still walking the old array see it intact. With keys that do not collide (most
+    /// chains one node long) almost nothing is copied, so growing allocates only the new array.
+    /// </summary>
+    private void Grow(Node?[] old)
     {
         var grown = new Node?[old.Length * 2];
-        foreach (var head in old)
+        var mask = (uint)(grown.Length - 1);
+        for (var i = 0; i < old.Length; i++)
         {
-            for (var n = head; n is not null; n = n.Next)
+            var head = old[i];
+            if (head is null) continue;
+            var lastRun = head;
+            var lastIndex = (int)(Mix(head.Hash) & mask);
+            for (var n = head.Next; n is not null; n = n.Next)
             {
-                var index = BucketOf(Mix(n.Hash), grown.Length);
+                var index = (int)(Mix(n.Hash) & mask);
+                if (index == lastIndex) continue;
+                lastRun = n;
+                lastIndex = index;
+            }
+            grown[lastIndex] = lastRun;
+            for (var n = head; n != lastRun; n = n!.Next)
+            {
+                var index = (int)(Mix(n!.Hash) & mask);
                 grown[index] = new Node(n.Key, n.Hash, n.Value, grown[index]);
             }
         }
-        Volatile.Write(ref _buckets[stripe], grown);
+        _budget = grown.Length / _locks.Length;
+        Volatile.Write(ref _buckets, grown);
     }
 
     public void EnterMultiKeyWrite() => Interlocked.Increment(ref _slowReads);
@@ -275,14 +331,15 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     public void ExitMultiKeyWrite() => Interlocked.Decrement(ref _slowReads);
 
     /// <summary>
-    /// Calls <paramref name="visit"/> for every entry of one stripe's segment; the caller holds that stripe's
-    /// lock, so the segment is exactly as of this moment.
+    /// Calls <paramref name="visit"/> for every entry of one stripe's buckets; the caller holds that stripe's
+    /// lock, so they are exactly as of this moment.
     /// </summary>
     public void ForEachInStripeLocked<TState>(int stripe, ref TState state, VisitEntry<TState> visit)
     {
-        foreach (var head in _buckets[stripe])
+        var buckets = _buckets;
+        for (var b = stripe; b < buckets.Length; b += _locks.Length)
         {
-            for (var n = head; n is not null; n = n.Next) visit(ref state, n.Key, n.Value);
+            for (var n = buckets[b]; n is not null; n = n.Next) visit(ref state, n.Key, n.Value);
         }
     }
 
@@ -304,13 +361,10 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     /// </summary>
     public IEnumerator<KeyValuePair<TKey, TBucket>> GetEnumerator()
     {
-        for (var s = 0; s < _buckets.Length; s++)
+        var buckets = Volatile.Read(ref _buckets);
+        for (var b = 0; b < buckets.Length; b++)
         {
-            var buckets = Volatile.Read(ref _buckets[s]);
-            for (var b = 0; b < buckets.Length; b++)
-            {
-                for (var n = Volatile.Read(ref buckets[b]); n is not null; n = n.Next) yield return new(n.Key, n.Value);
-            }
+            for (var n = Volatile.Read(ref buckets[b]); n is not null; n = n.Next) yield return new(n.Key, n.Value);
         }
     }
 }

@@ -144,7 +144,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     }
 
     /// <summary>
-    /// Hashed stores: a stripe's segment is emitted under that stripe's lock, straight from the table's own
+    /// Hashed stores: a stripe's buckets are emitted under that stripe's lock, straight from the table's own
     /// buckets, so every key is met exactly once and its bucket is the one of the instant unless the key
     /// changed since, and then its pre-image, saved before the change, takes its place.
     /// </summary>

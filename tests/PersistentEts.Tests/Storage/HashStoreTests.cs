@@ -4,11 +4,11 @@ namespace PersistentEts.Tests.Storage;
 
 /// <summary>
 /// The hashed store on its own: the same answers as a dictionary under random writes, and lock-free
-/// readers that never miss a key nobody touched while segments grow and chains are rewritten around it.
+/// readers that never miss a key nobody touched while the array grows and chains are rewritten around it.
 /// </summary>
 public sealed class HashStoreTests
 {
-    /// <summary>Keys that collide in every segment and bucket, so chains are long and rewritten in their middle.</summary>
+    /// <summary>Keys that collide in every stripe and bucket, so chains are long and rewritten in their middle.</summary>
     private sealed class FewHashes : IEqualityComparer<int>
     {
         public bool Equals(int x, int y) => x == y;
@@ -58,6 +58,35 @@ public sealed class HashStoreTests
         Assert.Equal(model.Keys.Order(), visited.Order());
     }
 
+    [Fact]
+    public void KeysThatCrowdIntoOneStripe_DoNotGrowTheArrayForTheOthers()
+    {
+        var store = new HashStore<int, int>(64, null);
+        var crowded = Enumerable.Range(0, int.MaxValue).Where(k => store.StripeOf(k) == 0).Take(10_000).ToArray();
+        foreach (var k in crowded) store.SetLocked(k, k);
+        // Grown for the stripe's load alone, the array would be 64 × 10,000 long and mostly empty.
+        Assert.InRange(store.BucketCount, 10_000, 32_768);
+        Assert.Equal(crowded.Length, store.KeyCount);
+        Assert.All(crowded, k => Assert.True(store.TryGet(k, out var v) && v == k));
+    }
+
+    [Fact]
+    public void AGrownArray_SharesNodesWithTheOld_AndAValueReplacedAfterwardsIsReadThroughIt()
+    {
+        var store = new HashStore<int, string>(4, null);
+        for (var k = 0; k < 4; k++) store.SetLocked(k, "first");
+        var before = store.BucketCount;
+        for (var k = 4; k < 10_000; k++) store.SetLocked(k, "first");
+        Assert.True(store.BucketCount > before);
+        for (var k = 0; k < 10_000; k += 3) store.SetLocked(k, "second");
+        for (var k = 0; k < 10_000; k++)
+        {
+            Assert.True(store.TryGet(k, out var v));
+            Assert.Equal(k % 3 == 0 ? "second" : "first", v);
+        }
+        Assert.Equal(10_000, store.ToEnumerable().Count());
+    }
+
     [Theory]
     [MemberData(nameof(Comparers))]
     public async Task Readers_NeverMissAnUntouchedKey_WhileAWriterGrowsAndRewritesChains(bool colliding)
@@ -78,7 +107,7 @@ public sealed class HashStoreTests
                 Interlocked.Increment(ref reads);
             }
         })).ToArray();
-        // Keys above the stable ones come and go (under the stripe lock, as the table writes), growing segments
+        // Keys above the stable ones come and go (under the stripe lock, as the table writes), growing the array
         // and rewriting the chains the stable keys sit in.
         var writes = new Random(7);
         for (var round = 0; round < (colliding ? 20 : 5); round++)
