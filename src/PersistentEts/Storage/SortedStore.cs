@@ -22,6 +22,8 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
     // order; _maxKeys[i] is the last key of _leaves[i]; _count is the sum of the leaves' counts.
     private readonly List<Leaf> _leaves = [];
     private readonly List<TKey> _maxKeys = [];
+    // Sampled levels over _maxKeys, refreshed (RefreshIndex) wherever _maxKeys changes.
+    private readonly LeafIndex<TKey> _index = new();
     private int _count;
 
     // A sequence lock over the leaves, so that lookups need not take _lock: odd while a change (or a
@@ -135,6 +137,7 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
             first.Count = 1;
             _leaves.Add(first);
             _maxKeys.Add(key);
+            RefreshIndex(0);
             _count = 1;
             return true;
         }
@@ -164,7 +167,11 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
             }
         }
         leaf.InsertAt(i, key, bucket);
-        if (i == leaf.Count - 1) _maxKeys[li] = key;
+        if (i == leaf.Count - 1)
+        {
+            _maxKeys[li] = key;
+            RefreshIndex(li);
+        }
         Volatile.Write(ref _count, _count + 1);
         return true;
     }
@@ -187,6 +194,7 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
         leaf.Values[leaf.Count] = bucket;
         leaf.Count++;
         _maxKeys[last] = key;
+        RefreshIndex(last);
         Volatile.Write(ref _count, _count + 1);
     }
 
@@ -215,10 +223,12 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
         {
             _leaves.RemoveAt(li);
             _maxKeys.RemoveAt(li);
+            RefreshIndex(li);
         }
         else if (i == leaf.Count)
         {
             _maxKeys[li] = leaf.Keys[leaf.Count - 1];
+            RefreshIndex(li);
         }
         Volatile.Write(ref _count, _count - 1);
         return true;
@@ -229,6 +239,7 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
         BeginChange();
         _leaves.Clear();
         _maxKeys.Clear();
+        _index.Clear();
         Volatile.Write(ref _count, 0);
         EndChange();
     }
@@ -258,17 +269,31 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
         _leaves.Insert(li + 1, right);
         _maxKeys.Insert(li + 1, _maxKeys[li]);
         _maxKeys[li] = leaf.Keys[half - 1];
+        RefreshIndex(li);
     }
 
     private int Compare(TKey a, TKey b) => _defaultComparer ? Comparer<TKey>.Default.Compare(a, b) : _comparer.Compare(a, b);
 
-    /// <summary>Array.BinarySearch over a leaf's first <paramref name="count"/> keys, with the comparer called directly when it is the default.</summary>
-    private int Search(TKey[] keys, int count, TKey key) =>
-        _defaultComparer ? Array.BinarySearch(keys, 0, count, key) : Array.BinarySearch(keys, 0, count, key, _comparer);
+    /// <summary>
+    /// <paramref name="key"/>'s index among a leaf's first <paramref name="count"/> keys, or the bitwise
+    /// complement of where it would go (as <see cref="Array.BinarySearch(Array, object)"/> answers).
+    /// </summary>
+    private int Search(TKey[] keys, int count, TKey key)
+    {
+        if (!_defaultComparer) return Array.BinarySearch(keys, 0, count, key, _comparer);
+        var i = SortedKeySearch<TKey>.CountBelow(keys.AsSpan(0, count), key);
+        return i < count && Comparer<TKey>.Default.Compare(keys[i], key) == 0 ? i : ~i;
+    }
 
     /// <summary>Index of the first leaf whose largest key is ≥ <paramref name="key"/>, or -1.</summary>
     private int LeafAtOrAfter(TKey key)
     {
+        if (_defaultComparer)
+        {
+            var maxKeys = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_maxKeys);
+            var at = _index.LowerBound(maxKeys, key);
+            return at < maxKeys.Length ? at : -1;
+        }
         int lo = 0, hi = _maxKeys.Count - 1;
         while (lo <= hi)
         {
@@ -278,6 +303,8 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
         }
         return lo < _maxKeys.Count ? lo : -1;
     }
+
+    private void RefreshIndex(int fromLeaf) => _index.Refresh(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_maxKeys), fromLeaf);
 
     private sealed class Leaf
     {

@@ -49,6 +49,56 @@ public sealed class SortedStoreTests
         Assert.Equal(model.Keys.Last(), largest);
     }
 
+    public static TheoryData<string> KeyKinds => new() { "int", "long", "string" };
+
+    /// <summary>
+    /// Enough leaves for every level of the leaf index (thousands of leaves, tens of groups, several
+    /// groups of groups), with keys of the kinds searched by vector (int, long) and by comparison (string):
+    /// every key is found, every gap is not, while leaves split, empty and vanish.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(KeyKinds))]
+    public void AcrossThousandsOfLeaves_EveryKeyIsFound_AndEveryGapIsNot(string kind)
+    {
+        switch (kind)
+        {
+            case "int": ManyLeaves(k => k); break;
+            case "long": ManyLeaves(k => (long)k * 3_000_000_000L); break;
+            default: ManyLeaves(k => k.ToString("D9", System.Globalization.CultureInfo.InvariantCulture)); break;
+        }
+    }
+
+    private static void ManyLeaves<TKey>(Func<int, TKey> keyOf) where TKey : notnull
+    {
+        var store = new SortedStore<TKey, int>(null);
+        var model = new SortedDictionary<TKey, int>();
+        // Even numbers appended in order (full leaves), then odd ones written in between (splits).
+        for (var k = 0; k < 400_000; k += 2)
+        {
+            store.SetLocked(keyOf(k), k);
+            model[keyOf(k)] = k;
+        }
+        var random = new Random(5);
+        for (var step = 0; step < 60_000; step++)
+        {
+            var k = random.Next(400_000);
+            store.SetLocked(keyOf(k), k);
+            model[keyOf(k)] = k;
+        }
+        // Whole runs removed, so leaves empty and leave the index.
+        for (var k = 100_000; k < 160_000; k++)
+        {
+            Assert.Equal(model.Remove(keyOf(k)), store.RemoveLocked(keyOf(k)));
+        }
+        for (var k = -10; k < 400_010; k++)
+        {
+            var found = store.TryGet(keyOf(k), out var value);
+            Assert.Equal(model.ContainsKey(keyOf(k)), found);
+            if (found) Assert.Equal(k, value);
+        }
+        Assert.Equal(model.Count, store.KeyCount);
+    }
+
     private static List<KeyValuePair<int, string>> All(SortedStore<int, string> store)
     {
         var all = new List<KeyValuePair<int, string>>();
