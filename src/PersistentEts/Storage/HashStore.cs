@@ -4,9 +4,9 @@ namespace PersistentEts.Storage;
 
 /// <summary>
 /// The store of <c>set</c>, <c>bag</c> and <c>duplicate_bag</c> tables: a hash table of our own, with one
-/// bucket array for the whole table and writer lock stripes over it. A key's stripe is the low bits of
-/// its bucket index, so a stripe owns every bucket whose index has those low bits, and keeps them when the
-/// array doubles. A stripe's buckets are changed only under its lock, which is therefore the only lock a
+/// bucket array for the whole table and writer lock stripes over it. A key's stripe is a few of the low
+/// bits of its bucket index, so a stripe owns every bucket whose index has those bits, and keeps them when
+/// the array doubles. A stripe's buckets are changed only under its lock, which is therefore the only lock a
 /// write takes (a table's read-modify-writes, multi-key writes and snapshots already hold it); reads take
 /// no lock at all. A snapshot walks the table stripe by stripe, each under its lock, with no pass to sort
 /// keys first.
@@ -37,8 +37,8 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     // two fields, which a reader could see half written, so its nodes are replaced whole.
     private static readonly bool ValueWriteIsAtomic = !typeof(TBucket).IsValueType;
 
-    // The table's chains: a power of two long, never shorter than the stripe count (so that every bucket
-    // belongs to one stripe). Its heads change in place only under their stripe's lock; the array is
+    // The table's chains: a power of two long, never shorter than RunLength × the stripe count (so that
+    // every bucket belongs to one stripe, see StripeOfMixed). Its heads change in place only under their stripe's lock; the array is
     // replaced whole, under every stripe's lock, when it grows or is cleared. Read by anyone, with no lock.
     // One array, not one per stripe: a lookup is bound by two cache misses (the bucket, then the node), and
     // how many lookups the processor overlaps depends on how few instructions sit around them; an array
@@ -81,7 +81,7 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
         _locks = new StripeLock[stripes];
         for (var i = 0; i < stripes; i++) _locks[i] = new StripeLock();
         _mask = stripes - 1;
-        _initialBuckets = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(stripes, Math.Max(capacity, 4)));
+        _initialBuckets = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(stripes * RunLength, capacity));
         _buckets = new Node?[_initialBuckets];
         _budget = _initialBuckets / stripes;
         _counts = new int[stripes * CountStride];
@@ -121,12 +121,22 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Mix(int hash) => (uint)hash ^ ((uint)hash >> 12) ^ ((uint)hash >> 24);
 
-    // The bucket takes the mixed hash's low bits, the stripe the lowest of those: a bucket's stripe is its
-    // index's low bits, whatever the array's length (never below the stripe count).
+    // The bucket takes the mixed hash's low bits; the stripe takes the bits just above the lowest RunBits of
+    // those, so a stripe owns runs of 2^RunBits consecutive buckets, and keeps them whatever the array's
+    // length (never below RunLength × the stripe count). Runs, not single buckets: a snapshot walks a stripe's
+    // buckets, and with consecutive keys in consecutive buckets a run is a stretch of neighbouring nodes and
+    // objects in memory. Stripes of single buckets had the walk jump a stripe count of keys at each step,
+    // missing the cache at every node, which doubled a save's processor time.
+    private const int RunBits = 4;
+    private const int RunLength = 1 << RunBits;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int BucketOf(uint mixed, int length) => (int)(mixed & (uint)(length - 1));
 
-    public int StripeOf(TKey key) => (int)Mix(HashOf(key)) & _mask;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int StripeOfMixed(uint mixed) => (int)(mixed >> RunBits) & _mask;
+
+    public int StripeOf(TKey key) => StripeOfMixed(Mix(HashOf(key)));
 
     public int PartitionOf(TKey key) => StripeOf(key);
 
@@ -235,7 +245,7 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
         var hash = HashOf(key);
         var mixed = Mix(hash);
         var buckets = _buckets;
-        return (hash, (int)mixed & _mask, buckets, BucketOf(mixed, buckets.Length));
+        return (hash, StripeOfMixed(mixed), buckets, BucketOf(mixed, buckets.Length));
     }
 
     /// <summary>Empties the table; the caller holds every stripe lock.</summary>
@@ -337,9 +347,12 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     public void ForEachInStripeLocked<TState>(int stripe, ref TState state, VisitEntry<TState> visit)
     {
         var buckets = _buckets;
-        for (var b = stripe; b < buckets.Length; b += _locks.Length)
+        for (var run = stripe * RunLength; run < buckets.Length; run += _locks.Length * RunLength)
         {
-            for (var n = buckets[b]; n is not null; n = n.Next) visit(ref state, n.Key, n.Value);
+            for (var b = run; b < run + RunLength; b++)
+            {
+                for (var n = buckets[b]; n is not null; n = n.Next) visit(ref state, n.Key, n.Value);
+            }
         }
     }
 
