@@ -41,14 +41,10 @@ internal static partial class WholeProcess
                 using var back = Snapshot.Load(path, (Row r) => r.Id, new TableOptions { Type = type });
                 loaded = back.Count;
             }, () => diyLoaded = HandRolledDump.Load<Row>(diyPath, r => r.Id).Count, () => GC.Collect(), () => GC.Collect());
-            // Process CPU time of one of each: stable where wall time is not, on a noisy machine.
-            GC.Collect();
+            // Process CPU time of each, a median of five: steadier than wall time on a noisy machine.
             var saveCpu = Measure.CpuSeconds(() => Snapshot.Save(table, path, SaveOptions));
-            GC.Collect();
             var diySaveCpu = Measure.CpuSeconds(() => HandRolledDump.Save(diy, diyPath));
-            GC.Collect();
             var loadCpu = Measure.CpuSeconds(() => Snapshot.Load(path, (Row r) => r.Id, new TableOptions { Type = type }).Dispose());
-            GC.Collect();
             var diyLoadCpu = Measure.CpuSeconds(() => HandRolledDump.Load<Row>(diyPath, r => r.Id));
             var disk = Measure.MedianSeconds(3, () => DiskWrite(Path.Combine(dir, "raw.bin"), fileBytes));
 

@@ -52,6 +52,10 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     // (a load of one), doubled instead while the whole table is less than half full (keys that crowd into
     // few stripes must not grow the array for the rest). Changed only under every stripe's lock.
     private int _budget;
+    // Snapshot captures in progress, which read the table run by run and need every key to stay in its run
+    // until they end: while it is above zero the array neither grows nor shrinks. Changed only under every
+    // stripe's lock.
+    private int _layoutHolds;
     private readonly IEqualityComparer<TKey> _comparer;
     private readonly bool _defaultComparer;
     private readonly StripeLock[] _locks;
@@ -103,9 +107,6 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     /// <summary>Length of the bucket array: the table's size in chains, whatever the key count.</summary>
     public int BucketCount => Volatile.Read(ref _buckets).Length;
 
-    /// <summary>Partitions a snapshot emits one at a time, each under its lock: one per stripe.</summary>
-    public int Partitions => _locks.Length;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int HashOf(TKey key) =>
         // EqualityComparer<TKey>.Default is devirtualized by the JIT; the interface call is not.
@@ -114,19 +115,21 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Same(TKey a, TKey b) => _defaultComparer ? EqualityComparer<TKey>.Default.Equals(a, b) : _comparer.Equals(a, b);
 
-    // The hash's low bits folded with its higher ones, so that keys spread over buckets and stripes whatever
-    // bits vary, while keys with consecutive hashes (sequential ids) still sit in consecutive buckets (an
-    // insert in key order then writes the array in order, as into a dictionary). A bijection, so distinct
-    // hashes never meet in one bucket of an array as long as the hashes' range.
+    // The hash's high half folded into its low half (as Java's HashMap spreads hashes for its power-of-two
+    // tables), so that hashes that differ only in their high bits still spread over buckets and stripes,
+    // while keys with consecutive hashes (sequential ids) sit in consecutive buckets: an insert in key order
+    // then writes the array in order, and a snapshot reads nodes and objects in the order they were made.
+    // A bijection, so distinct hashes never meet in one bucket of an array as long as the hashes' range.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Mix(int hash) => (uint)hash ^ ((uint)hash >> 12) ^ ((uint)hash >> 24);
+    private static uint Mix(int hash) => (uint)hash ^ ((uint)hash >> 16);
 
-    // The bucket takes the mixed hash's low bits; the stripe takes the bits just above the lowest RunBits of
-    // those, so a stripe owns runs of 2^RunBits consecutive buckets, and keeps them whatever the array's
-    // length (never below RunLength × the stripe count). Runs, not single buckets: a snapshot walks a stripe's
-    // buckets, and with consecutive keys in consecutive buckets a run is a stretch of neighbouring nodes and
-    // objects in memory. Stripes of single buckets had the walk jump a stripe count of keys at each step,
-    // missing the cache at every node, which doubled a save's processor time.
+    // The bucket takes the mixed hash's low bits. The array is cut into runs of RunLength consecutive
+    // buckets, and the runs are dealt to the stripes in turn (a key's stripe is the bits just above the
+    // lowest RunBits of its bucket index), so a stripe keeps its runs whatever the array's length (never
+    // below RunLength × the stripe count). A snapshot reads the array run by run, in order, each under its
+    // stripe's lock: with consecutive keys in consecutive buckets, that is the order of the nodes and objects
+    // in memory. (Read stripe by stripe instead, the walk jumped a stripe count of keys at each step, and
+    // missed the cache at almost every node and object: a save took 1.5–2× the processor time.)
     private const int RunBits = 4;
     private const int RunLength = 1 << RunBits;
 
@@ -138,9 +141,23 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
 
     public int StripeOf(TKey key) => StripeOfMixed(Mix(HashOf(key)));
 
-    public int PartitionOf(TKey key) => StripeOf(key);
+    /// <summary>Runs of buckets in the array; stable while a layout hold is in place (see <see cref="HoldLayoutLocked"/>).</summary>
+    public int RunCount => Volatile.Read(ref _buckets).Length >> RunBits;
 
-    public int StripeOfPartition(int partition) => partition;
+    /// <summary>The run that holds <paramref name="key"/>'s bucket; stable while a layout hold is in place.</summary>
+    public int RunOf(TKey key) => BucketOf(Mix(HashOf(key)), Volatile.Read(ref _buckets).Length) >> RunBits;
+
+    /// <summary>The stripe whose lock guards a run.</summary>
+    public int StripeOfRun(int run) => run & _mask;
+
+    /// <summary>
+    /// Keeps every key in its run (the array neither grows nor is replaced by a shorter one) until
+    /// <see cref="ReleaseLayoutLocked"/>; for a snapshot capture, which reads run by run. The caller holds every stripe lock.
+    /// </summary>
+    public void HoldLayoutLocked() => _layoutHolds++;
+
+    /// <summary>Ends what <see cref="HoldLayoutLocked"/> began; the caller holds every stripe lock.</summary>
+    public void ReleaseLayoutLocked() => _layoutHolds--;
 
     public object LockOf(int stripe) => _locks[stripe];
 
@@ -251,8 +268,10 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     /// <summary>Empties the table; the caller holds every stripe lock.</summary>
     public void ClearLocked()
     {
-        Volatile.Write(ref _buckets, new Node?[_initialBuckets]);
-        _budget = _initialBuckets / _locks.Length;
+        // Under a layout hold the array keeps its length, so that a capture's runs stay where they were.
+        var length = _layoutHolds > 0 ? _buckets.Length : _initialBuckets;
+        Volatile.Write(ref _buckets, new Node?[length]);
+        _budget = length / _locks.Length;
         for (var i = 0; i < _locks.Length; i++) _counts[i * CountStride] = 0;
     }
 
@@ -280,6 +299,9 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     /// </summary>
     private void TryGrow()
     {
+        // Under a layout hold (a capture is reading run by run) the growth waits for an insert after it. The
+        // hold changes only under every stripe's lock, one of which the caller holds, so this read is exact.
+        if (_layoutHolds > 0) return;
         var taken = 0;
         try
         {
@@ -341,18 +363,16 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     public void ExitMultiKeyWrite() => Interlocked.Decrement(ref _slowReads);
 
     /// <summary>
-    /// Calls <paramref name="visit"/> for every entry of one stripe's buckets; the caller holds that stripe's
-    /// lock, so they are exactly as of this moment.
+    /// Calls <paramref name="visit"/> for every entry of one run of buckets; the caller holds the run's
+    /// stripe lock (<see cref="StripeOfRun"/>), so the run is exactly as of this moment.
     /// </summary>
-    public void ForEachInStripeLocked<TState>(int stripe, ref TState state, VisitEntry<TState> visit)
+    public void ForEachInRunLocked<TState>(int run, ref TState state, VisitEntry<TState> visit)
     {
         var buckets = _buckets;
-        for (var run = stripe * RunLength; run < buckets.Length; run += _locks.Length * RunLength)
+        var end = Math.Min((run + 1) * RunLength, buckets.Length);
+        for (var b = run * RunLength; b < end; b++)
         {
-            for (var b = run; b < run + RunLength; b++)
-            {
-                for (var n = buckets[b]; n is not null; n = n.Next) visit(ref state, n.Key, n.Value);
-            }
+            for (var n = buckets[b]; n is not null; n = n.Next) visit(ref state, n.Key, n.Value);
         }
     }
 

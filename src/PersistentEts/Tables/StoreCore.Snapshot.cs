@@ -31,15 +31,24 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         public TKey CursorKey = default!;
         public volatile bool HasCursor;
 
-        // Hashed stores: the readers emit partition (stripe) by partition, in any order and several at once,
-        // each under its stripe's lock; an entry is set once its partition is emitted. Written and read
-        // only under that partition's stripe lock (a writer holds its key's), so it needs no fence of its own.
-        public readonly bool[] EmittedPartitions = owner.Hashed is { } h ? new bool[h.Partitions] : [];
+        // Hashed stores: the readers emit run of buckets by run, a part (a stretch of runs) at a time, parts
+        // in any order and several at once, each run under its stripe's lock; an entry is set once its run
+        // is emitted. Written and read only under that run's stripe lock (a writer holds its key's), so it
+        // needs no fence of its own. Keys stay in their runs for the capture's length (the store's layout
+        // hold, taken with the capture).
+        public readonly bool[] EmittedRuns = owner.Hashed is { } h ? new bool[h.RunCount] : [];
 
         public bool IsEmitted(TKey key) => Closed || (owner.Hashed is { } hashed
-            ? EmittedPartitions[hashed.PartitionOf(key)]
+            ? EmittedRuns[hashed.RunOf(key)]
             : HasCursor && owner.KeyOrder!.Compare(key, CursorKey) <= 0);
+
+        /// <summary>Parts a hashed capture is read in: stretches of <see cref="RunsPerPart"/> runs.</summary>
+        public int Parts => (EmittedRuns.Length + RunsPerPart - 1) / RunsPerPart;
     }
+
+    // Runs of buckets per part of a hashed capture: 1,024 buckets, enough to make a part's hand-over to an
+    // encoder rare, few enough that a million-key table has a thousand parts to share out.
+    private const int RunsPerPart = 64;
 
     // The ordered store's comparer, for capture cursors; null for hashed stores.
     private IComparer<TKey>? KeyOrder => Ordered?.Comparer;
@@ -73,14 +82,21 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         var stripes = StripedLocks.All(Store);
         StripedLocks.EnterAll(Store, stripes);
         long changes, instant = 0;
+        var held = false;
         try
         {
             instant = atInstant?.Invoke() ?? 0;
+            // The hold first: the capture sizes its runs from the layout it keeps.
+            Hashed?.HoldLayoutLocked();
+            held = Hashed is not null;
             _capture = new Capture(this);
             changes = ChangeCount;
         }
         catch
         {
+            // Still under every stripe lock (the finally below runs after this).
+            if (held) Hashed!.ReleaseLayoutLocked();
+            _capture = null;
             _snapshotGate.Release();
             throw;
         }
@@ -96,12 +112,13 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         var stripes = StripedLocks.All(Store);
         StripedLocks.EnterAll(Store, stripes);
         _capture = null;
+        Hashed?.ReleaseLayoutLocked();
         StripedLocks.ExitAll(Store, stripes);
         _snapshotGate.Release();
     }
 
     private IEnumerable<TObject> CapturedObjects(Capture c) =>
-        Ordered is { } ordered ? CapturedOrdered(c, ordered) : CapturedHashed(c, Hashed!);
+        Ordered is { } ordered ? CapturedOrdered(c, ordered) : CapturedHashed(c);
 
     private IEnumerable<TObject> CapturedOrdered(Capture c, IOrderedStore<TKey, TBucket> ordered)
     {
@@ -131,10 +148,10 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     }
 
     /// <summary>Hashed stores, one part after another (see <see cref="ReadPart"/>).</summary>
-    private IEnumerable<TObject> CapturedHashed(Capture c, HashStore<TKey, TBucket> hashed)
+    private IEnumerable<TObject> CapturedHashed(Capture c)
     {
         using var batch = new ObjectRun<TObject>();
-        for (var p = 0; p < hashed.Partitions; p++)
+        for (var p = 0; p < c.Parts; p++)
         {
             batch.Clear();
             ReadPart(c, p, batch);
@@ -144,22 +161,25 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     }
 
     /// <summary>
-    /// Hashed stores: a stripe's buckets are emitted under that stripe's lock, straight from the table's own
-    /// buckets, so every key is met exactly once and its bucket is the one of the instant unless the key
-    /// changed since, and then its pre-image, saved before the change, takes its place.
+    /// Hashed stores: a part's runs of buckets are emitted in array order, each under its stripe's lock,
+    /// straight from the table's own buckets, so every key is met exactly once and its bucket is the one of
+    /// the instant unless the key changed since, and then its pre-image, saved before the change, takes its place.
     /// </summary>
     private void ReadPart(Capture c, int part, ObjectRun<TObject> into)
     {
         var hashed = Hashed!;
-        var stripe = hashed.StripeOfPartition(part);
-        lock (Store.LockOf(stripe))
+        var end = Math.Min((part + 1) * RunsPerPart, c.EmittedRuns.Length);
+        var state = (Core: this, Capture: c, Batch: into);
+        for (var run = part * RunsPerPart; run < end; run++)
         {
-            if (c.EmittedPartitions[part]) throw new InvalidOperationException($"Part {part} of the capture was read twice.");
-            var state = (Core: this, Capture: c, Batch: into);
-            hashed.ForEachInStripeLocked(stripe, ref state,
-                static (ref (StoreCore<TKey, TObject, TBucket> Core, Capture Capture, ObjectRun<TObject> Batch) s, TKey key, TBucket bucket) =>
-                    s.Core.EmitLocked(s.Capture, key, bucket, s.Batch));
-            c.EmittedPartitions[part] = true;
+            lock (Store.LockOf(hashed.StripeOfRun(run)))
+            {
+                if (c.EmittedRuns[run]) throw new InvalidOperationException($"Run {run} of the capture was read twice.");
+                hashed.ForEachInRunLocked(run, ref state,
+                    static (ref (StoreCore<TKey, TObject, TBucket> Core, Capture Capture, ObjectRun<TObject> Batch) s, TKey key, TBucket bucket) =>
+                        s.Core.EmitLocked(s.Capture, key, bucket, s.Batch));
+                c.EmittedRuns[run] = true;
+            }
         }
     }
 
@@ -204,7 +224,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
 
         public IEnumerable<TObject> Objects() => core.CapturedObjects(core._capture!);
 
-        public int Parts => core.Hashed?.Partitions ?? 0;
+        public int Parts => core.Hashed is null ? 0 : core._capture!.Parts;
 
         public void ReadPart(int part, ObjectRun<TObject> into) => core.ReadPart(core._capture!, part, into);
 

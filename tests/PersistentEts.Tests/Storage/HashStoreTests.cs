@@ -53,8 +53,8 @@ public sealed class HashStoreTests
         Assert.Equal(model.Count, store.KeyCount);
         Assert.Equal(model.OrderBy(kv => kv.Key), store.ToEnumerable().OrderBy(kv => kv.Key));
         var visited = new List<int>();
-        for (var s = 0; s < store.StripeCount; s++)
-            store.ForEachInStripeLocked(s, ref visited, static (ref List<int> v, int key, string _) => v.Add(key));
+        for (var run = 0; run < store.RunCount; run++)
+            store.ForEachInRunLocked(run, ref visited, static (ref List<int> v, int key, string _) => v.Add(key));
         Assert.Equal(model.Keys.Order(), visited.Order());
     }
 
@@ -68,6 +68,27 @@ public sealed class HashStoreTests
         Assert.InRange(store.BucketCount, 10_000, 32_768);
         Assert.Equal(crowded.Length, store.KeyCount);
         Assert.All(crowded, k => Assert.True(store.TryGet(k, out var v) && v == k));
+    }
+
+    [Fact]
+    public void UnderALayoutHold_KeysStayInTheirRuns_ThroughInsertsAndAClear_AndTheArrayGrowsOnceItIsReleased()
+    {
+        var store = new HashStore<int, int>(4, null);
+        var runs = store.RunCount;
+        store.HoldLayoutLocked();
+        var runOfSeven = store.RunOf(7);
+        for (var k = 0; k < 10_000; k++) store.SetLocked(k, k);
+        Assert.Equal(runs, store.RunCount);
+        Assert.Equal(runOfSeven, store.RunOf(7));
+        Assert.All(Enumerable.Range(0, 10_000), k => Assert.True(store.TryGet(k, out var v) && v == k));
+        Assert.All(Enumerable.Range(0, store.RunCount), run => Assert.Equal(run % store.StripeCount, store.StripeOfRun(run)));
+        store.ClearLocked();
+        Assert.Equal(runs, store.RunCount);
+        store.SetLocked(7, 7);
+        Assert.Equal(runOfSeven, store.RunOf(7));
+        store.ReleaseLayoutLocked();
+        for (var k = 0; k < 10_000; k++) store.SetLocked(k, k);
+        Assert.True(store.RunCount > runs);
     }
 
     [Fact]
