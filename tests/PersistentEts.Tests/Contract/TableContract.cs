@@ -40,6 +40,38 @@ public abstract partial class TableContract<TKey> : IDisposable where TKey : not
         Assert.Equal(1, _table.Count);
     }
 
+    /// <summary>
+    /// A snapshot's capture is of its instant, whatever happens while it is read: the table growing many
+    /// times over (a hashed table's array keeps its layout until the capture ends, then grows), keys
+    /// rewritten, the table emptied and refilled.
+    /// </summary>
+    [Fact]
+    public void ACapture_KeepsItsInstant_WhileTheTableGrowsManyTimes_IsEmptiedAndRefilled()
+    {
+        var atInstant = Enumerable.Range(0, 100).Select(i => new Item<TKey>(K(i), i)).ToArray();
+        _table.Insert(atInstant);
+        using (var view = _table.Core.BeginSnapshot())
+        {
+            for (var i = 100; i < 20_000; i++) _table.Insert(new Item<TKey>(K(i), i));
+            for (var i = 0; i < 100; i += 2) _table.Insert(new Item<TKey>(K(i), -i));
+            _table.DeleteAllObjects();
+            for (var i = 0; i < 5_000; i++) _table.Insert(new Item<TKey>(K(i), i + 1));
+            Assert.Equal(atInstant, Captured(view).OrderBy(o => o.Value));
+        }
+        for (var i = 5_000; i < 20_000; i++) _table.Insert(new Item<TKey>(K(i), i + 1));
+        Assert.Equal(20_000, _table.Count);
+        Assert.All(Enumerable.Range(0, 20_000), i => Assert.Equal([new Item<TKey>(K(i), i + 1)], _table.Lookup(K(i))));
+    }
+
+    private static List<Item<TKey>> Captured(PersistentEts.Tables.ISnapshotView<Item<TKey>> view)
+    {
+        if (view.Parts == 0) return [.. view.Objects()];
+        using var run = new PersistentEts.Tables.ObjectRun<Item<TKey>>();
+        for (var part = 0; part < view.Parts; part++) view.ReadPart(part, run);
+        view.ReadRest(run);
+        return [.. run.AsSpan().ToArray()];
+    }
+
     [Fact]
     public void Insert_OnExistingKey_BehavesPerType()
     {
