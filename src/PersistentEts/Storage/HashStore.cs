@@ -8,8 +8,8 @@ namespace PersistentEts.Storage;
 /// bits of its bucket index, so a stripe owns every bucket whose index has those bits, and keeps them when
 /// the array doubles. A stripe's buckets are changed only under its lock, which is therefore the only lock a
 /// write takes (a table's read-modify-writes, multi-key writes and snapshots already hold it); reads take
-/// no lock at all. A snapshot walks the table stripe by stripe, each under its lock, with no pass to sort
-/// keys first.
+/// no lock at all. A snapshot reads the array run of buckets by run, in order, each run under its
+/// stripe's lock, with no pass to sort keys first.
 /// </summary>
 /// <remarks>
 /// Chains are immutable: a write builds the nodes it changes and publishes the chain's new head with one
@@ -38,8 +38,9 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     private static readonly bool ValueWriteIsAtomic = !typeof(TBucket).IsValueType;
 
     // The table's chains: a power of two long, never shorter than RunLength × the stripe count (so that
-    // every bucket belongs to one stripe, see StripeOfMixed). Its heads change in place only under their stripe's lock; the array is
-    // replaced whole, under every stripe's lock, when it grows or is cleared. Read by anyone, with no lock.
+    // every bucket belongs to one stripe, see StripeOfMixed). Its heads change in place only under their
+    // stripe's lock; the array is replaced whole, under every stripe's lock, when it grows or is cleared.
+    // Read by anyone, with no lock.
     // One array, not one per stripe: a lookup is bound by two cache misses (the bucket, then the node), and
     // how many lookups the processor overlaps depends on how few instructions sit around them; an array
     // of arrays put a third dependent load before the first miss and cost lookups a quarter of their speed.
