@@ -27,14 +27,25 @@ internal static class ObjectWriting
     {
         var options = DefaultCodecOptions.Options;
         var formatter = options.Resolver.GetFormatterWithVerify<TObject>();
+        // The writer commits only when the memory it was handed runs out; the buffer hands out memory up to
+        // the stop and says when it handed out any beyond it. So the object during which the block reached
+        // its stop is the last, as if the writer committed after each object (which cost a tenth of the
+        // encoding: a commit and a fresh span per object).
+        buffer.SetMark(stopAtBytes);
         var writer = new MessagePackWriter(buffer);
         var i = 0;
-        while (i < objects.Length)
+        try
         {
-            formatter.Serialize(ref writer, objects[i++], options);
-            // Committed after each object, so that the buffer's length says where a block may end.
+            while (i < objects.Length)
+            {
+                formatter.Serialize(ref writer, objects[i++], options);
+                if (buffer.PassedMark) break;
+            }
             writer.Flush();
-            if (buffer.WrittenCount >= stopAtBytes) break;
+        }
+        finally
+        {
+            buffer.ClearMark();
         }
         return i;
     }
