@@ -22,7 +22,7 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
     // order; _maxKeys[i] is the last key of _leaves[i]; _count is the sum of the leaves' counts.
     private readonly List<Leaf> _leaves = [];
     private readonly List<TKey> _maxKeys = [];
-    // Sampled levels over _maxKeys, refreshed (RefreshIndex) wherever _maxKeys changes.
+    // Sampled levels over _maxKeys, refreshed (RefreshIndex) wherever _maxKeys changes; default order only.
     private readonly LeafIndex<TKey> _index = new();
     private int _count;
 
@@ -304,7 +304,11 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
         return lo < _maxKeys.Count ? lo : -1;
     }
 
-    private void RefreshIndex(int fromLeaf) => _index.Refresh(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_maxKeys), fromLeaf);
+    // Only the default order searches the index (LeafAtOrAfter), so only it keeps the index up to date.
+    private void RefreshIndex(int fromLeaf)
+    {
+        if (_defaultComparer) _index.Refresh(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_maxKeys), fromLeaf);
+    }
 
     private sealed class Leaf
     {
