@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using PersistentEts.Persistence.IO;
 using PersistentEts.Tables;
 
 namespace PersistentEts.Persistence.Format;
@@ -94,6 +95,7 @@ internal sealed class BlockEncoder<TObject> : IDisposable
 
     private void Work()
     {
+        BackgroundThreadPriority.LowerCurrentThread();
         try
         {
             if (_parts > 0) EncodeParts();
