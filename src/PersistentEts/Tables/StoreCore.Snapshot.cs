@@ -58,7 +58,8 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     {
         EnsureWritable();
         var c = _capture;
-        if (c is null || c.PreImages.ContainsKey(key) || c.IsEmitted(key)) return;
+        // The run's (or cursor's) flag first: it is an array read, the pre-image map a hash lookup.
+        if (c is null || c.IsEmitted(key) || c.PreImages.ContainsKey(key)) return;
         var existed = Store.TryGetLocked(key, out var old);
         c.PreImages.TryAdd(key, new PreImage<TBucket>(existed, old));
     }
@@ -71,7 +72,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         if (c is null) return;
         foreach (var (key, bucket) in Buckets(false))
         {
-            if (!c.PreImages.ContainsKey(key) && !c.IsEmitted(key)) c.PreImages.TryAdd(key, new PreImage<TBucket>(true, bucket));
+            if (!c.IsEmitted(key) && !c.PreImages.ContainsKey(key)) c.PreImages.TryAdd(key, new PreImage<TBucket>(true, bucket));
         }
     }
 
