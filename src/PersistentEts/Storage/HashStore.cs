@@ -375,7 +375,7 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     /// Calls <paramref name="visit"/> for every entry of one run of buckets; the caller holds the run's
     /// stripe lock (<see cref="StripeOfRun"/>), so the run is exactly as of this moment.
     /// </summary>
-    public void ForEachInRunLocked<TState>(int run, ref TState state, VisitEntry<TState> visit)
+    public void ForEachInRunLocked<TState>(int run, ref TState state, VisitEntry<TKey, TBucket, TState> visit)
     {
         var buckets = _buckets;
         var end = Math.Min((run + 1) * RunLength, buckets.Length);
@@ -384,9 +384,6 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
             for (var n = buckets[b]; n is not null; n = n.Next) visit(ref state, n.Key, n.Value);
         }
     }
-
-    /// <summary>One entry, with the caller's state.</summary>
-    public delegate void VisitEntry<TState>(ref TState state, TKey key, TBucket bucket);
 
     /// <summary>A copy of all keys, read without locks (see <see cref="GetEnumerator"/>); traversals sort it into their walk order.</summary>
     public TKey[] WalkKeys()

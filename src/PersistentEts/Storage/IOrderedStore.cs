@@ -13,6 +13,14 @@ internal interface IOrderedStore<TKey, TBucket> : IStore<TKey, TBucket> where TK
     /// </summary>
     List<KeyValuePair<TKey, TBucket>> CopyRange(bool hasAfter, TKey after, int max, bool descending);
 
+    /// <summary>
+    /// Calls <paramref name="visit"/> for up to <paramref name="max"/> entries following
+    /// <paramref name="after"/> (or from the start when <paramref name="hasAfter"/> is false), in key order;
+    /// the caller holds the store's lock, so the entries are exactly as of this moment. Returns how many it
+    /// met and, when any, the last key met.
+    /// </summary>
+    int ForEachAfterLocked<TState>(bool hasAfter, TKey after, int max, ref TState state, VisitEntry<TKey, TBucket, TState> visit, out TKey last);
+
     /// <summary>The first key strictly after (or before) <paramref name="key"/>.</summary>
     bool TryNeighbour(TKey key, bool next, out TKey neighbour);
 

@@ -15,14 +15,15 @@ internal interface ISnapshotView<TObject> : IDisposable
     long ChangeCount { get; }
 
     /// <summary>
-    /// Every object as of the instant, each exactly once, in the table's order (key order for an
-    /// ordered_set). Enumerate once, and do not mix with <see cref="ReadPart"/>.
+    /// An ordered table's capture, in key order: adds the next objects as of the instant to
+    /// <paramref name="into"/> (a slice of keys at a time, and last the keys deleted before the reader met
+    /// them); false once every object has been added. One caller at a time; only for a capture of 0 parts.
     /// </summary>
-    IEnumerable<TObject> Objects();
+    bool ReadNext(ObjectRun<TObject> into);
 
     /// <summary>
     /// How many parts a hashed table's capture splits into; 0 for an ordered table, which is read through
-    /// <see cref="Objects"/> in key order. Parts may be read in any order and by several threads at once.
+    /// <see cref="ReadNext"/> in key order. Parts may be read in any order and by several threads at once.
     /// </summary>
     int Parts { get; }
 

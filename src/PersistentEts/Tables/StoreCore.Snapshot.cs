@@ -31,6 +31,11 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         public TKey CursorKey = default!;
         public volatile bool HasCursor;
 
+        // Ordered stores: every key has been met (OrderedDone), and then the leftovers read too (RestRead).
+        // Read and written only by the one reader, which reads an ordered capture in sequence.
+        public bool OrderedDone;
+        public bool RestRead;
+
         // Hashed stores: the readers emit run of buckets by run, a part (a stretch of runs) at a time, parts
         // in any order and several at once, each run under its stripe's lock; an entry is set once its run
         // is emitted. Written and read only under that run's stripe lock (a writer holds its key's), so it
@@ -118,47 +123,38 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         _snapshotGate.Release();
     }
 
-    private IEnumerable<TObject> CapturedObjects(Capture c) =>
-        Ordered is { } ordered ? CapturedOrdered(c, ordered) : CapturedHashed(c);
-
-    private IEnumerable<TObject> CapturedOrdered(Capture c, IOrderedStore<TKey, TBucket> ordered)
+    /// <summary>
+    /// Ordered stores: the next keys in key order after the capture's cursor (up to <see cref="ChunkSize"/>
+    /// of them, under the store's one lock), or, once every key has been met, the keys deleted before the
+    /// reader got to them; false once both are read.
+    /// </summary>
+    private bool ReadNextOrdered(Capture c, ObjectRun<TObject> into)
     {
-        var batch = new ObjectRun<TObject>(ChunkSize);
-        while (true)
+        if (c.RestRead) return false;
+        if (c.OrderedDone)
         {
-            batch.Clear();
-            bool done;
-            lock (Store.LockOf(0))
+            foreach (var o in Leftovers(c)) into.Add(o);
+            c.RestRead = true;
+            return true;
+        }
+        var state = (Core: this, Capture: c, Batch: into);
+        lock (Store.LockOf(0))
+        {
+            var met = Ordered!.ForEachAfterLocked(c.HasCursor, c.CursorKey, ChunkSize, ref state,
+                static (ref (StoreCore<TKey, TObject, TBucket> Core, Capture Capture, ObjectRun<TObject> Batch) s, TKey key, TBucket bucket) =>
+                    s.Core.EmitLocked(s.Capture, key, bucket, s.Batch),
+                out var last);
+            if (met > 0)
             {
-                var chunk = ordered.CopyRange(c.HasCursor, c.CursorKey, ChunkSize, descending: false);
-                foreach (var (key, bucket) in chunk) EmitLocked(c, key, bucket, batch);
-                if (chunk.Count > 0)
-                {
-                    c.CursorKey = chunk[^1].Key;
-                    c.HasCursor = true;
-                }
-                done = chunk.Count < ChunkSize;
+                c.CursorKey = last;
+                c.HasCursor = true;
             }
-            // Monitor is not fair: a reader that takes the one lock again at once starves the writers
-            // waiting on it. Yielding here lets a waiting writer in between chunks.
-            Thread.Yield();
-            for (var i = 0; i < batch.Count; i++) yield return batch.AsSpan()[i];
-            if (done) break;
+            c.OrderedDone = met < ChunkSize;
         }
-        foreach (var o in Leftovers(c)) yield return o;
-    }
-
-    /// <summary>Hashed stores, one part after another (see <see cref="ReadPart"/>).</summary>
-    private IEnumerable<TObject> CapturedHashed(Capture c)
-    {
-        using var batch = new ObjectRun<TObject>();
-        for (var p = 0; p < c.Parts; p++)
-        {
-            batch.Clear();
-            ReadPart(c, p, batch);
-            for (var i = 0; i < batch.Count; i++) yield return batch.AsSpan()[i];
-        }
-        foreach (var o in Leftovers(c)) yield return o;
+        // Monitor is not fair: a reader that takes the one lock again at once starves the writers waiting
+        // on it. Yielding here lets a waiting writer in between chunks.
+        Thread.Yield();
+        return true;
     }
 
     /// <summary>
@@ -223,7 +219,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
 
         public long ChangeCount => changes;
 
-        public IEnumerable<TObject> Objects() => core.CapturedObjects(core._capture!);
+        public bool ReadNext(ObjectRun<TObject> into) => core.ReadNextOrdered(core._capture!, into);
 
         public int Parts => core.Hashed is null ? 0 : core._capture!.Parts;
 

@@ -63,10 +63,60 @@ public abstract partial class TableContract<TKey> : IDisposable where TKey : not
         Assert.All(Enumerable.Range(0, 20_000), i => Assert.Equal([new Item<TKey>(K(i), i + 1)], _table.Lookup(K(i))));
     }
 
+    /// <summary>
+    /// The same while the capture is read a slice at a time and the table changes between slices: keys
+    /// already read and keys not yet read are rewritten, deleted and re-inserted, and new keys come in
+    /// before and after the reader's place (an ordered table's cursor, a hashed table's part).
+    /// </summary>
+    [Fact]
+    public void ACapture_KeepsItsInstant_WhenTheTableChangesBetweenTheSlicesItIsReadIn()
+    {
+        var atInstant = Enumerable.Range(0, 6_000).Select(i => new Item<TKey>(K(2 * i), i)).ToArray();
+        _table.Insert(atInstant);
+        using var view = _table.Core.BeginSnapshot();
+        using var run = new PersistentEts.Tables.ObjectRun<Item<TKey>>();
+        var random = new Random(7);
+        var slice = 0;
+        void ChangeSome()
+        {
+            for (var j = 0; j < 300; j++)
+            {
+                var i = random.Next(6_000);
+                switch (random.Next(4))
+                {
+                    case 0: _table.Insert(new Item<TKey>(K(2 * i), -slice)); break;
+                    case 1: _table.Delete(K(2 * i)); break;
+                    case 2: _table.Insert(new Item<TKey>(K(2 * i + 1), -1)); break;
+                    default: _table.Delete(K(2 * i + 1)); break;
+                }
+            }
+            slice++;
+        }
+        if (view.Parts == 0)
+        {
+            while (view.ReadNext(run)) ChangeSome();
+        }
+        else
+        {
+            for (var part = 0; part < view.Parts; part++)
+            {
+                view.ReadPart(part, run);
+                ChangeSome();
+            }
+            view.ReadRest(run);
+        }
+        Assert.True(slice > 3, $"the capture was read in {slice} slices");
+        Assert.Equal(atInstant, run.AsSpan().ToArray().OrderBy(o => o.Value));
+    }
+
     private static List<Item<TKey>> Captured(PersistentEts.Tables.ISnapshotView<Item<TKey>> view)
     {
-        if (view.Parts == 0) return [.. view.Objects()];
         using var run = new PersistentEts.Tables.ObjectRun<Item<TKey>>();
+        if (view.Parts == 0)
+        {
+            while (view.ReadNext(run)) { }
+            return [.. run.AsSpan().ToArray()];
+        }
         for (var part = 0; part < view.Parts; part++) view.ReadPart(part, run);
         view.ReadRest(run);
         return [.. run.AsSpan().ToArray()];

@@ -33,7 +33,7 @@ internal sealed class BlockEncoder<TObject> : IDisposable
     /// <summary>One encoded chunk: its blocks, (start, length, object count) in <see cref="Buffer"/>.</summary>
     public sealed class EncodedChunk
     {
-        internal TObject[]? Objects;
+        internal ObjectRun<TObject>? Objects;
         internal long Sequence;
 
         public PooledBufferWriter Buffer { get; } = new(SnapshotFormat.TargetBlockBytes + (64 << 10));
@@ -53,8 +53,7 @@ internal sealed class BlockEncoder<TObject> : IDisposable
     private int _lastPartTaken = -1;
     private int _partsRead;
 
-    // Ordered capture: advanced only under _sourceLock, so chunks take consecutive runs of it.
-    private readonly IEnumerator<TObject>? _source;
+    // Ordered capture: read only under _sourceLock, so chunks take consecutive runs of it.
     private readonly object _sourceLock = new();
     private long _nextSequence; // under _sourceLock
     private bool _sourceDone; // under _sourceLock
@@ -80,7 +79,6 @@ internal sealed class BlockEncoder<TObject> : IDisposable
         _view = view;
         _write = write;
         _parts = view.Parts;
-        if (_parts == 0) _source = view.Objects().GetEnumerator();
         // Two chunks per worker: one being encoded while the writer writes the other.
         _free = new BlockingCollection<EncodedChunk>(2 * workers);
         for (var i = 0; i < 2 * workers; i++) _free.Add(new EncodedChunk());
@@ -194,14 +192,19 @@ internal sealed class BlockEncoder<TObject> : IDisposable
     /// <summary>Fills a chunk with the next objects of an ordered capture and numbers it; false once it has no more.</summary>
     private bool TakeFromSource(EncodedChunk chunk, out int count)
     {
-        var objects = chunk.Objects ??= new TObject[ChunkObjects];
+        var objects = chunk.Objects ??= new ObjectRun<TObject>(ChunkObjects);
         lock (_sourceLock)
         {
             count = 0;
             if (_sourceDone) return false;
             chunk.Sequence = _nextSequence++;
-            while (count < objects.Length && _source!.MoveNext()) ObjectRun<TObject>.StoreUnchecked(objects, count++, _source.Current);
-            if (count < objects.Length) _sourceDone = true;
+            while (objects.Count < ChunkObjects)
+            {
+                if (_view.ReadNext(objects)) continue;
+                _sourceDone = true;
+                break;
+            }
+            count = objects.Count;
             // Numbered even when empty, so that the writer never waits for a number nobody holds.
             return true;
         }
@@ -212,7 +215,7 @@ internal sealed class BlockEncoder<TObject> : IDisposable
         var buffer = chunk.Buffer;
         buffer.ResetWrittenCount();
         chunk.Blocks.Clear();
-        var objects = chunk.Objects.AsSpan(0, count);
+        var objects = chunk.Objects!.AsSpan();
         var blockStart = 0;
         var inBlock = 0;
         for (var i = 0; i < count;)
@@ -226,7 +229,7 @@ internal sealed class BlockEncoder<TObject> : IDisposable
             inBlock = 0;
         }
         // The chunk's objects are encoded: the table's objects must not be kept alive by the pool.
-        objects.Clear();
+        chunk.Objects.Clear();
     }
 
     /// <summary>
@@ -269,9 +272,12 @@ internal sealed class BlockEncoder<TObject> : IDisposable
         // On a failed write, stop the workers and wait for them, so the capture they read is not ended under them.
         _cancel.Cancel();
         Task.WaitAll(_workers);
-        _source?.Dispose();
         // Every chunk is back in the pool now: the workers have stopped and the writer returned its last.
-        while (_free.TryTake(out var chunk)) chunk.Buffer.Dispose();
+        while (_free.TryTake(out var chunk))
+        {
+            chunk.Buffer.Dispose();
+            chunk.Objects?.Dispose();
+        }
         _free.Dispose();
         _cancel.Dispose();
         _chunkReady.Dispose();
