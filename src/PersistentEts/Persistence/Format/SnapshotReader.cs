@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using K4os.Compression.LZ4;
+using MessagePack;
 
 namespace PersistentEts.Persistence.Format;
 
@@ -143,9 +144,13 @@ internal sealed class SnapshotReader(Stream input, string path)
     /// </summary>
     public void DecodeBlock<TObject>(IObjectCodec<TObject> codec, RawBlock block, Action<TObject> onObject)
     {
+        if (codec is MessagePackObjectCodec<TObject>)
+        {
+            DecodeMessagePackBlock(codec, block, onObject);
+            return;
+        }
         var raw = block.Bytes;
         var count = block.Count;
-        var blockStart = block.Start;
         var at = 0;
         for (var i = 0; i < count; i++)
         {
@@ -157,16 +162,52 @@ internal sealed class SnapshotReader(Stream input, string path)
             }
             catch (Exception e) when (e is not EtsException and not OutOfMemoryException)
             {
-                // Well-formed but of another shape is a schema problem, named by member; anything else is damage.
-                throw (Exception?)Schema.DecodeDiagnosis.Mismatch(path, raw[at..], codec, $"object {i} of the block at byte {blockStart}", e)
-                      ?? new SnapshotFileException(path, $"object {i} of the block cannot be decoded as {typeof(TObject).Name}: {e.Message}", blockStart, e);
+                throw DecodeFailure(codec, raw, at, i, block.Start, e);
             }
-            if (used <= 0 || used > raw.Length - at) throw Fail("an object runs past its block", blockStart);
-            if (obj is null) throw Fail($"object {i} of the block decodes to null", blockStart);
+            if (used <= 0 || used > raw.Length - at) throw Fail("an object runs past its block", block.Start);
             at += used;
-            onObject(obj);
+            Decoded(obj, i, block.Start, onObject);
         }
-        if (at != raw.Length) throw Fail($"a block has {raw.Length - at} bytes after its last object", blockStart);
+        if (at != raw.Length) throw Fail($"a block has {raw.Length - at} bytes after its last object", block.Start);
+    }
+
+    /// <summary>
+    /// The default codec's blocks, read with one MessagePack reader over the whole block, as a save writes
+    /// them with one writer: the codec's own call builds a reader over a fresh sequence for every object.
+    /// Each object still goes through <see cref="MessagePackSerializer.Deserialize{T}(ref MessagePackReader, MessagePackSerializerOptions?)"/>,
+    /// so a failure is reported exactly as the codec reports it.
+    /// </summary>
+    private void DecodeMessagePackBlock<TObject>(IObjectCodec<TObject> codec, RawBlock block, Action<TObject> onObject)
+    {
+        var raw = block.Bytes;
+        var options = DefaultCodecOptions.Options;
+        var reader = new MessagePackReader(raw);
+        for (var i = 0; i < block.Count; i++)
+        {
+            var at = (int)reader.Consumed;
+            TObject obj;
+            try
+            {
+                obj = MessagePackSerializer.Deserialize<TObject>(ref reader, options);
+            }
+            catch (Exception e) when (e is not EtsException and not OutOfMemoryException)
+            {
+                throw DecodeFailure(codec, raw, at, i, block.Start, e);
+            }
+            Decoded(obj, i, block.Start, onObject);
+        }
+        if (reader.Consumed != raw.Length) throw Fail($"a block has {raw.Length - reader.Consumed} bytes after its last object", block.Start);
+    }
+
+    /// <summary>Well-formed but of another shape is a schema problem, named by member; anything else is damage.</summary>
+    private Exception DecodeFailure<TObject>(IObjectCodec<TObject> codec, ReadOnlyMemory<byte> raw, int at, int index, long blockStart, Exception e) =>
+        (Exception?)Schema.DecodeDiagnosis.Mismatch(path, raw[at..], codec, $"object {index} of the block at byte {blockStart}", e)
+        ?? new SnapshotFileException(path, $"object {index} of the block cannot be decoded as {typeof(TObject).Name}: {e.Message}", blockStart, e);
+
+    private void Decoded<TObject>(TObject obj, int index, long blockStart, Action<TObject> onObject)
+    {
+        if (obj is null) throw Fail($"object {index} of the block decodes to null", blockStart);
+        onObject(obj);
     }
 
     /// <summary>Reads the trailer; the tag byte has been read. Null <paramref name="blockHash"/> skips the hash check.</summary>
