@@ -8,13 +8,28 @@ internal readonly record struct PreImage<TBucket>(bool Existed, TBucket Bucket);
 /// stripes add at once); ordered tables use a sorted map under their single lock, because an ordered
 /// table's keys need not hash consistently with its comparer.
 /// </summary>
+/// <remarks>
+/// An ordered capture is read in ascending key order, and a writer saves a pre-image only for a key past
+/// the reader's cursor. So the reader can ask about each key it meets with one comparison against the
+/// map's smallest key instead of a search of the tree: smaller, and the key has none. A smallest key that
+/// the reader has gone past was deleted before the reader got to it; it is moved aside for the leftovers.
+/// Before this, every key of the table cost a tree search under the table's lock while writers waited.
+/// </remarks>
 internal sealed class PreImageMap<TKey, TBucket> where TKey : notnull
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<TKey, PreImage<TBucket>>? _hashed;
     private readonly SortedDictionary<TKey, PreImage<TBucket>>? _ordered;
+    private readonly IComparer<TKey>? _order;
+
+    // Ordered only, under the table's lock: the smallest key in _ordered (valid when _hasMin, which is false
+    // exactly when _ordered is empty), and the pre-images of keys the reader went past without meeting.
+    private TKey _min = default!;
+    private bool _hasMin;
+    private readonly List<PreImage<TBucket>> _passed = [];
 
     private PreImageMap(IEqualityComparer<TKey>? equality, IComparer<TKey>? order)
     {
+        _order = order;
         if (order is not null) _ordered = new SortedDictionary<TKey, PreImage<TBucket>>(order);
         else _hashed = new System.Collections.Concurrent.ConcurrentDictionary<TKey, PreImage<TBucket>>(equality);
     }
@@ -28,8 +43,17 @@ internal sealed class PreImageMap<TKey, TBucket> where TKey : notnull
 
     public void TryAdd(TKey key, PreImage<TBucket> pre)
     {
-        if (_hashed is not null) _hashed.TryAdd(key, pre);
-        else _ordered!.TryAdd(key, pre);
+        if (_hashed is not null)
+        {
+            _hashed.TryAdd(key, pre);
+            return;
+        }
+        if (!_ordered!.TryAdd(key, pre)) return;
+        if (!_hasMin || _order!.Compare(key, _min) < 0)
+        {
+            _min = key;
+            _hasMin = true;
+        }
     }
 
     public bool TryRemove(TKey key, out PreImage<TBucket> pre)
@@ -44,9 +68,38 @@ internal sealed class PreImageMap<TKey, TBucket> where TKey : notnull
             }
             return _hashed.TryRemove(key, out pre);
         }
-        return _ordered!.Remove(key, out pre);
+        return TakeOrdered(key, out pre);
+    }
+
+    /// <summary>Ordered: the reader meets <paramref name="key"/>, which is past every key it met before.</summary>
+    private bool TakeOrdered(TKey key, out PreImage<TBucket> pre)
+    {
+        while (_hasMin)
+        {
+            var c = _order!.Compare(key, _min);
+            if (c < 0) break;
+            _ordered!.Remove(_min, out pre);
+            NextMin();
+            if (c == 0) return true;
+            // The reader went past this key: it was deleted before the reader got to it.
+            _passed.Add(pre);
+        }
+        pre = default;
+        return false;
+    }
+
+    private void NextMin()
+    {
+        _hasMin = false;
+        foreach (var entry in _ordered!)
+        {
+            _min = entry.Key;
+            _hasMin = true;
+            break;
+        }
     }
 
     /// <summary>What is left; call only once the capture is closed (no writer adds any more).</summary>
-    public IEnumerable<PreImage<TBucket>> Remaining() => (IEnumerable<PreImage<TBucket>>?)_hashed?.Values ?? _ordered!.Values;
+    public IEnumerable<PreImage<TBucket>> Remaining() =>
+        (IEnumerable<PreImage<TBucket>>?)_hashed?.Values ?? _passed.Concat(_ordered!.Values);
 }
