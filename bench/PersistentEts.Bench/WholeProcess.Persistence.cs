@@ -50,7 +50,9 @@ internal static partial class WholeProcess
 
             var (diyIdle, _) = Writers(r => diy[r.Id] = r, n, TimeSpan.FromSeconds(2), null);
             var (diyDuring, _) = Writers(r => diy[r.Id] = r, n, TimeSpan.FromSeconds(2), () => HandRolledDump.Save(diy, diyPath));
+            var gcIdleBefore = GC.GetTotalPauseDuration();
             var (idle, _) = Writers(r => table.Insert(r), n, TimeSpan.FromSeconds(2), null);
+            var gcPauseIdle = GC.GetTotalPauseDuration() - gcIdleBefore;
             var gcBefore = GC.GetTotalPauseDuration();
             var gen2Before = GC.CollectionCount(2);
             var (during, maxPause) = Writers(r => table.Insert(r), n, TimeSpan.FromSeconds(2), () => Snapshot.Save(table, path, SaveOptions));
@@ -73,6 +75,7 @@ internal static partial class WholeProcess
             figures.Add(("writer_during_vs_idle", F(during / idle)));
             figures.Add(("max_writer_pause_ms", F(maxPause)));
             // What bounds the pause: the runtime's own stop-the-world time while writers and saves ran.
+            figures.Add(("gc_pause_ms_idle", F(gcPauseIdle.TotalMilliseconds)));
             figures.Add(("gc_pause_ms_during_snapshots", F(gcPause.TotalMilliseconds)));
             figures.Add(("gc_max_pause_ms", F(MaxGcPauseMs())));
             figures.Add(("gen2_collections_during_snapshots", gen2.ToString(System.Globalization.CultureInfo.InvariantCulture)));
