@@ -56,6 +56,10 @@ internal sealed class PreImageMap<TKey, TBucket> where TKey : notnull
         }
     }
 
+    /// <summary>
+    /// The capture's reader meets <paramref name="key"/>: takes its pre-image, if any. On an ordered table
+    /// the reader must meet keys in ascending order (see the remarks).
+    /// </summary>
     public bool TryRemove(TKey key, out PreImage<TBucket> pre)
     {
         if (_hashed is not null)
