@@ -93,9 +93,11 @@ internal sealed class BlockEncoder<TObject> : IDisposable
 
     private void Work()
     {
-        BackgroundThreadPriority.LowerCurrentThread();
         try
         {
+            // Inside the try: whatever happens here must end this worker through the finally below, or
+            // the writer would wait for it forever.
+            BackgroundThreadPriority.LowerCurrentThread();
             if (_parts > 0) EncodeParts();
             else EncodeSequence();
         }

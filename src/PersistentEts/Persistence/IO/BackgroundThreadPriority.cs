@@ -11,7 +11,8 @@ namespace PersistentEts.Persistence.IO;
 /// <remarks>
 /// On Linux the runtime ignores <see cref="Thread.Priority"/>, so the thread's nice value is raised with
 /// <c>setpriority</c> on its thread id (an unprivileged process may always lower its own priority). Elsewhere
-/// <see cref="Thread.Priority"/> does it. Best effort: a platform that refuses leaves the priority as it was.
+/// <see cref="Thread.Priority"/> does it. Best effort: a platform that refuses, or a C library without the
+/// calls, leaves the priority as it was, and the save goes on.
 /// Only for threads the library made itself and that end with their work, never for pool threads.
 /// </remarks>
 internal static partial class BackgroundThreadPriority
@@ -23,26 +24,28 @@ internal static partial class BackgroundThreadPriority
 
     private const int PrioProcess = 0;
 
+    /// <summary>Lowers the calling thread's priority as far as the platform lets it; never throws.</summary>
     public static void LowerCurrentThread()
     {
-        if (OperatingSystem.IsLinux())
-        {
-            var tid = GetThreadId();
-            // Relative to the thread's own nice value, so a process already started below normal stays below
-            // its own threads. getpriority returns the nice value itself; -1 with an error set means it failed.
-            var nice = GetPriority(PrioProcess, tid);
-            if (nice == -1 && Marshal.GetLastPInvokeError() != 0) return;
-            _ = SetPriority(PrioProcess, tid, Math.Min(LowestPriorityNice, nice + LinuxNiceStep));
-            return;
-        }
         try
         {
-            Thread.CurrentThread.Priority = ThreadPriority.BelowNormal;
+            if (OperatingSystem.IsLinux()) RaiseLinuxNice();
+            else Thread.CurrentThread.Priority = ThreadPriority.BelowNormal;
         }
-        catch (ThreadStateException)
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or ThreadStateException or PlatformNotSupportedException)
         {
-            // The thread is ending: nothing to lower.
+            // A C library without these calls, or a thread already ending: the save runs at normal priority.
         }
+    }
+
+    private static void RaiseLinuxNice()
+    {
+        var tid = GetThreadId();
+        // Relative to the thread's own nice value, so a process already started below normal stays below
+        // its own threads. getpriority returns the nice value itself; -1 with an error set means it failed.
+        var nice = GetPriority(PrioProcess, tid);
+        if (nice == -1 && Marshal.GetLastPInvokeError() != 0) return;
+        _ = SetPriority(PrioProcess, tid, Math.Min(LowestPriorityNice, nice + LinuxNiceStep));
     }
 
     [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
