@@ -27,8 +27,13 @@ internal delegate int WriteObjects<TObject>(PooledBufferWriter buffer, ReadOnlyS
 /// </remarks>
 internal sealed class BlockEncoder<TObject> : IDisposable
 {
-    /// <summary>Objects of an ordered capture per chunk: enough to make the hand-over between threads rare, few enough to spread the work.</summary>
-    private const int ChunkObjects = 4096;
+    /// <summary>
+    /// Objects of an ordered capture per chunk: enough to make the hand-over between threads rare, few
+    /// enough to spread the work (a million objects make some sixty chunks). Measured on a million rows of
+    /// ~110 encoded bytes, three alternating runs of 15 saves each: a save's processor time was 0.18–0.20 s
+    /// with 4,096 objects per chunk, 0.16–0.18 s with 8,192 and 0.15–0.18 s with 16,384.
+    /// </summary>
+    private const int ChunkObjects = 16_384;
 
     /// <summary>One encoded chunk: its blocks, (start, length, object count) in <see cref="Buffer"/>.</summary>
     public sealed class EncodedChunk
