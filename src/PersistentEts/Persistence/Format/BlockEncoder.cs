@@ -176,12 +176,12 @@ internal sealed class BlockEncoder<TObject> : IDisposable
         while (true)
         {
             var chunk = _free.Take(_cancel.Token);
-            if (!TakeFromSource(chunk, out var count))
+            if (!TakeFromSource(chunk))
             {
                 _free.Add(chunk);
                 return;
             }
-            Encode(chunk, count);
+            Encode(chunk);
             Publish(chunk, numbered: true);
         }
     }
@@ -197,12 +197,11 @@ internal sealed class BlockEncoder<TObject> : IDisposable
     }
 
     /// <summary>Fills a chunk with the next objects of an ordered capture and numbers it; false once it has no more.</summary>
-    private bool TakeFromSource(EncodedChunk chunk, out int count)
+    private bool TakeFromSource(EncodedChunk chunk)
     {
         var objects = chunk.Objects ??= new ObjectRun<TObject>(ChunkObjects);
         lock (_sourceLock)
         {
-            count = 0;
             if (_sourceDone) return false;
             chunk.Sequence = _nextSequence++;
             while (objects.Count < ChunkObjects)
@@ -211,13 +210,12 @@ internal sealed class BlockEncoder<TObject> : IDisposable
                 _sourceDone = true;
                 break;
             }
-            count = objects.Count;
             // Numbered even when empty, so that the writer never waits for a number nobody holds.
             return true;
         }
     }
 
-    private void Encode(EncodedChunk chunk, int count)
+    private void Encode(EncodedChunk chunk)
     {
         var buffer = chunk.Buffer;
         buffer.ResetWrittenCount();
@@ -225,12 +223,12 @@ internal sealed class BlockEncoder<TObject> : IDisposable
         var objects = chunk.Objects!.AsSpan();
         var blockStart = 0;
         var inBlock = 0;
-        for (var i = 0; i < count;)
+        for (var i = 0; i < objects.Length;)
         {
             var written = _write(buffer, objects[i..], blockStart + SnapshotFormat.TargetBlockBytes);
             i += written;
             inBlock += written;
-            if (buffer.WrittenCount - blockStart < SnapshotFormat.TargetBlockBytes && i < count) continue;
+            if (buffer.WrittenCount - blockStart < SnapshotFormat.TargetBlockBytes && i < objects.Length) continue;
             chunk.Blocks.Add((blockStart, buffer.WrittenCount - blockStart, inBlock));
             blockStart = buffer.WrittenCount;
             inBlock = 0;
