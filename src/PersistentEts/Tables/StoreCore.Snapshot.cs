@@ -19,9 +19,10 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     /// </summary>
     private sealed class Capture(StoreCore<TKey, TObject, TBucket> owner)
     {
-        public readonly PreImageMap<TKey, TBucket> PreImages = owner.KeyOrder is { } order
-            ? PreImageMap<TKey, TBucket>.ForOrdered(order)
-            : PreImageMap<TKey, TBucket>.ForHashed(owner.KeyEquality);
+        // Exactly one of these: a hashed store's pre-images are kept by stripe and counted by run, an
+        // ordered store's in one sorted map.
+        public readonly RunPreImages<TKey, TBucket>? Runs = owner.Hashed is { } hashed ? new(hashed, owner.KeyEquality) : null;
+        public readonly OrderedPreImages<TKey, TBucket>? Sorted = owner.KeyOrder is { } order ? new(order) : null;
 
         // Set under every stripe lock once every key has been met: from then on writers save nothing, so
         // the remaining pre-images can be read without locks.
@@ -36,19 +37,28 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         public bool OrderedDone;
         public bool RestRead;
 
-        // Hashed stores: the readers emit run of buckets by run, a part (a stretch of runs) at a time, parts
-        // in any order and several at once, each run under its stripe's lock; an entry is set once its run
-        // is emitted. Written and read only under that run's stripe lock (a writer holds its key's), so it
-        // needs no fence of its own. Keys stay in their runs for the capture's length (the store's layout
-        // hold, taken with the capture).
-        public readonly bool[] EmittedRuns = owner.Hashed is { } h ? new bool[h.RunCount] : [];
+        /// <summary>
+        /// Before a writer changes <paramref name="key"/>, under its stripe lock: saves the key's pre-image
+        /// unless the reader has met the key already, or it has one.
+        /// </summary>
+        public void SavePreImageLocked(TKey key)
+        {
+            if (Closed) return;
+            if (Runs is not null)
+            {
+                Runs.SaveLocked(key);
+                return;
+            }
+            if (HasCursor && owner.KeyOrder!.Compare(key, CursorKey) <= 0 || Sorted!.ContainsKey(key)) return;
+            var existed = owner.Store.TryGetLocked(key, out var old);
+            Sorted.TryAdd(key, new PreImage<TBucket>(existed, old));
+        }
 
-        public bool IsEmitted(TKey key) => Closed || (owner.Hashed is { } hashed
-            ? EmittedRuns[hashed.RunOf(key)]
-            : HasCursor && owner.KeyOrder!.Compare(key, CursorKey) <= 0);
+        /// <summary>Parts a hashed capture is read in: stretches of <see cref="RunsPerPart"/> runs of buckets (keys stay in their runs for the capture's length: the store's layout hold).</summary>
+        public int Parts => Runs is null ? 0 : (Runs.RunCount + RunsPerPart - 1) / RunsPerPart;
 
-        /// <summary>Parts a hashed capture is read in: stretches of <see cref="RunsPerPart"/> runs.</summary>
-        public int Parts => (EmittedRuns.Length + RunsPerPart - 1) / RunsPerPart;
+        /// <summary>The pre-images the reader never met; call once closed.</summary>
+        public IEnumerable<PreImage<TBucket>> Remaining() => Runs?.Remaining() ?? Sorted!.Remaining();
     }
 
     // Runs of buckets per part of a hashed capture: 1,024 buckets, enough to make a part's hand-over to an
@@ -62,11 +72,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     private void BeforeWriteLocked(TKey key)
     {
         EnsureWritable();
-        var c = _capture;
-        // The run's (or cursor's) flag first: it is an array read, the pre-image map a hash lookup.
-        if (c is null || c.IsEmitted(key) || c.PreImages.ContainsKey(key)) return;
-        var existed = Store.TryGetLocked(key, out var old);
-        c.PreImages.TryAdd(key, new PreImage<TBucket>(existed, old));
+        _capture?.SavePreImageLocked(key);
     }
 
     /// <summary>Called under every stripe lock before the table is emptied.</summary>
@@ -75,10 +81,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         EnsureWritable();
         var c = _capture;
         if (c is null) return;
-        foreach (var (key, bucket) in Buckets(false))
-        {
-            if (!c.IsEmitted(key) && !c.PreImages.ContainsKey(key)) c.PreImages.TryAdd(key, new PreImage<TBucket>(true, bucket));
-        }
+        foreach (var (key, _) in Buckets(false)) c.SavePreImageLocked(key);
     }
 
     public override ISnapshotView<TObject> BeginSnapshot(Func<long>? atInstant = null)
@@ -117,8 +120,11 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     {
         var stripes = StripedLocks.All(Store);
         StripedLocks.EnterAll(Store, stripes);
+        var ended = _capture;
         _capture = null;
         Hashed?.ReleaseLayoutLocked();
+        // No writer or reader can reach the capture now: writers read it under their stripe lock.
+        ended?.Runs?.Dispose();
         StripedLocks.ExitAll(Store, stripes);
         _snapshotGate.Release();
     }
@@ -142,7 +148,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         {
             var met = Ordered!.ForEachAfterLocked(c.HasCursor, c.CursorKey, ChunkSize, ref state,
                 static (ref (StoreCore<TKey, TObject, TBucket> Core, Capture Capture, ObjectRun<TObject> Batch) s, TKey key, TBucket bucket) =>
-                    s.Core.EmitLocked(s.Capture, key, bucket, s.Batch),
+                    s.Core.Emit(s.Capture.Sorted!.TryRemove(key, out var pre), pre, bucket, s.Batch),
                 out var last);
             if (met > 0)
             {
@@ -165,33 +171,33 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     private void ReadPart(Capture c, int part, ObjectRun<TObject> into)
     {
         var hashed = Hashed!;
-        var end = Math.Min((part + 1) * RunsPerPart, c.EmittedRuns.Length);
-        var state = (Core: this, Capture: c, Batch: into);
+        var runs = c.Runs!;
+        var end = Math.Min((part + 1) * RunsPerPart, runs.RunCount);
+        var state = (Core: this, Runs: runs, Run: 0, Batch: into);
         for (var run = part * RunsPerPart; run < end; run++)
         {
             lock (Store.LockOf(hashed.StripeOfRun(run)))
             {
-                if (c.EmittedRuns[run]) throw new InvalidOperationException($"Run {run} of the capture was read twice.");
+                if (runs.WasRead(run)) throw new InvalidOperationException($"Run {run} of the capture was read twice.");
+                state.Run = run;
                 hashed.ForEachInRunLocked(run, ref state,
-                    static (ref (StoreCore<TKey, TObject, TBucket> Core, Capture Capture, ObjectRun<TObject> Batch) s, TKey key, TBucket bucket) =>
-                        s.Core.EmitLocked(s.Capture, key, bucket, s.Batch));
-                c.EmittedRuns[run] = true;
+                    static (ref (StoreCore<TKey, TObject, TBucket> Core, RunPreImages<TKey, TBucket> Runs, int Run, ObjectRun<TObject> Batch) s, TKey key, TBucket bucket) =>
+                        s.Core.Emit(s.Runs.TryTake(s.Run, key, out var pre), pre, bucket, s.Batch));
+                runs.MarkRead(run);
             }
         }
     }
 
-    /// <summary>Adds a key's objects as of the instant to <paramref name="batch"/>; true when they came from a pre-image.</summary>
-    private bool EmitLocked(Capture c, TKey key, TBucket current, ObjectRun<TObject> batch)
+    /// <summary>Adds a key's objects as of the instant to <paramref name="batch"/>: its pre-image's when it has one, else its current bucket's.</summary>
+    private void Emit(bool hasPreImage, in PreImage<TBucket> pre, TBucket current, ObjectRun<TObject> batch)
     {
         var bucket = current;
-        var fromPreImage = c.PreImages.TryRemove(key, out var pre);
-        if (fromPreImage)
+        if (hasPreImage)
         {
-            if (!pre.Existed) return true;
+            if (!pre.Existed) return;
             bucket = pre.Bucket;
         }
         foreach (var o in Objects(ref bucket)) batch.Add(o);
-        return fromPreImage;
     }
 
     /// <summary>Keys that existed at the instant but that the reader never met (deleted before it got there).</summary>
@@ -201,7 +207,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         StripedLocks.EnterAll(Store, stripes);
         c.Closed = true;
         StripedLocks.ExitAll(Store, stripes);
-        foreach (var pre in c.PreImages.Remaining())
+        foreach (var pre in c.Remaining())
         {
             if (!pre.Existed) continue;
             var bucket = pre.Bucket;
