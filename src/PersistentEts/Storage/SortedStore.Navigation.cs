@@ -16,6 +16,20 @@ internal sealed partial class SortedStore<TKey, TBucket>
         }
     }
 
+    /// <summary>The smallest key and its bucket, if any; the caller holds the lock.</summary>
+    public bool TryFirstLocked(out TKey key, out TBucket bucket)
+    {
+        if (_leaves.Count == 0)
+        {
+            key = default!;
+            bucket = default!;
+            return false;
+        }
+        key = _leaves[0].Keys[0];
+        bucket = _leaves[0].Values[0];
+        return true;
+    }
+
     public bool TryNeighbour(TKey key, bool next, out TKey neighbour)
     {
         lock (_lock)

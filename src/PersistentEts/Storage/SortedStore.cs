@@ -45,8 +45,15 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
     // interface field is not, and a lookup makes some twenty comparisons.
     private readonly bool _defaultComparer;
 
-    public SortedStore(IComparer<TKey>? comparer)
+    // False for a store that only its owner's lock ever reaches (a capture's pre-images): no lookup runs
+    // without the lock, so changes skip the two interlocked bumps of _version that such lookups need.
+    private readonly bool _lockFreeReads;
+
+    /// <param name="comparer">Key order; the default order when null.</param>
+    /// <param name="lockFreeReads">Whether <see cref="TryGet"/> may search without the lock (see <c>_version</c>).</param>
+    public SortedStore(IComparer<TKey>? comparer, bool lockFreeReads = true)
     {
+        _lockFreeReads = lockFreeReads;
         _comparer = comparer ?? Comparer<TKey>.Default;
         _defaultComparer = ReferenceEquals(_comparer, Comparer<TKey>.Default);
     }
@@ -69,7 +76,7 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
     public bool TryGet(TKey key, out TBucket bucket)
     {
         var before = Volatile.Read(ref _version);
-        if ((before & 1) == 0)
+        if (_lockFreeReads && (before & 1) == 0)
         {
             try
             {
@@ -89,12 +96,12 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
 
     private void BeginChange()
     {
-        if (_multiKeyDepth == 0) Interlocked.Increment(ref _version);
+        if (_lockFreeReads && _multiKeyDepth == 0) Interlocked.Increment(ref _version);
     }
 
     private void EndChange()
     {
-        if (_multiKeyDepth == 0) Interlocked.Increment(ref _version);
+        if (_lockFreeReads && _multiKeyDepth == 0) Interlocked.Increment(ref _version);
     }
 
     public bool TryGetLocked(TKey key, out TBucket bucket)
@@ -119,7 +126,7 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
         BeginChange();
         try
         {
-            return SetChanging(key, bucket);
+            return SetChanging(key, bucket, replace: true);
         }
         finally
         {
@@ -127,7 +134,22 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
         }
     }
 
-    private bool SetChanging(TKey key, TBucket bucket)
+    /// <summary>Adds a key that is not there yet; one that is keeps its bucket. True when added. The caller holds the lock.</summary>
+    public bool TryAddLocked(TKey key, TBucket bucket)
+    {
+        BeginChange();
+        try
+        {
+            return SetChanging(key, bucket, replace: false);
+        }
+        finally
+        {
+            EndChange();
+        }
+    }
+
+    /// <summary>Sets or (unless <paramref name="replace"/> is false) leaves a key's bucket; true when the key is new.</summary>
+    private bool SetChanging(TKey key, TBucket bucket, bool replace)
     {
         if (_leaves.Count == 0)
         {
@@ -152,7 +174,7 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
         var i = Search(leaf.Keys, leaf.Count, key);
         if (i >= 0)
         {
-            leaf.Values[i] = bucket;
+            if (replace) leaf.Values[i] = bucket;
             return false;
         }
         i = ~i;

@@ -49,9 +49,11 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
                 Runs.SaveLocked(key);
                 return;
             }
-            if (HasCursor && owner.KeyOrder!.Compare(key, CursorKey) <= 0 || Sorted!.ContainsKey(key)) return;
+            if (HasCursor && owner.KeyOrder!.Compare(key, CursorKey) <= 0) return;
+            // The table's bucket first, then one search of the map that adds only a key it lacks: for
+            // most writes (a key's first in the capture) that is one search fewer than asking the map first.
             var existed = owner.Store.TryGetLocked(key, out var old);
-            Sorted.TryAdd(key, new PreImage<TBucket>(existed, old));
+            Sorted!.TryAdd(key, new PreImage<TBucket>(existed, old));
         }
 
         /// <summary>Parts a hashed capture is read in: stretches of <see cref="RunsPerPart"/> runs of buckets (keys stay in their runs for the capture's length: the store's layout hold).</summary>

@@ -49,6 +49,31 @@ public sealed class SortedStoreTests
         Assert.Equal(model.Keys.Last(), largest);
     }
 
+    /// <summary>
+    /// Used as a capture's pre-image map (no lock-free reads): a key added twice keeps its first bucket,
+    /// and taking the smallest key again and again yields every key once, in order.
+    /// </summary>
+    [Fact]
+    public void AsAQueueOfFirstBuckets_KeepsEachKeysFirst_AndYieldsKeysInOrder()
+    {
+        var store = new SortedStore<int, string>(null, lockFreeReads: false);
+        var model = new SortedDictionary<int, string>();
+        var random = new Random(7);
+        for (var step = 0; step < 20_000; step++)
+        {
+            var key = random.Next(5_000);
+            Assert.Equal(model.TryAdd(key, $"v{step}"), store.TryAddLocked(key, $"v{step}"));
+        }
+        var taken = new List<KeyValuePair<int, string>>();
+        while (store.TryFirstLocked(out var key, out var bucket))
+        {
+            taken.Add(new(key, bucket));
+            Assert.True(store.RemoveLocked(key));
+        }
+        Assert.Equal(model, taken);
+        Assert.Equal(0, store.KeyCount);
+    }
+
     public static TheoryData<string> KeyKinds => new() { "int", "long", "string" };
 
     /// <summary>
