@@ -13,18 +13,21 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
 
     /// <summary>
     /// How a snapshot stays point-in-time without stopping writers: before a writer changes a key that the
-    /// reader has not emitted yet, it saves the key's old bucket (its pre-image). The reader emits each key
-    /// once, from its pre-image when there is one, and finally the pre-images of keys deleted before it got
-    /// to them. Only keys changed during the save cost memory.
+    /// reader has not emitted yet, it keeps what the reader must see instead. A hashed store copies the
+    /// key's whole run of buckets (<see cref="RunCopies{TKey, TBucket}"/>), and the reader emits the copy in
+    /// the run's place. An ordered store saves the key's old bucket, its pre-image
+    /// (<see cref="OrderedPreImages{TKey, TBucket}"/>); the reader emits each key once, from its pre-image
+    /// when there is one, and finally the pre-images of keys deleted before it got to them. Only what
+    /// writers change during the save costs memory.
     /// </summary>
     private sealed class Capture(StoreCore<TKey, TObject, TBucket> owner)
     {
-        // Exactly one of these: a hashed store's pre-images are kept by stripe and counted by run, an
-        // ordered store's in one sorted map.
-        public readonly RunPreImages<TKey, TBucket>? Runs = owner.Hashed is { } hashed ? new(hashed, owner.KeyEquality) : null;
+        // Exactly one of these: a hashed store keeps copies of the runs of buckets written before they were
+        // read, an ordered store the pre-images of keys in one sorted map.
+        public readonly RunCopies<TKey, TBucket>? Runs = owner.Hashed is { } hashed ? new(hashed) : null;
         public readonly OrderedPreImages<TKey, TBucket>? Sorted = owner.KeyOrder is { } order ? new(order) : null;
 
-        // Set under every stripe lock once every key has been met: from then on writers save nothing, so
+        // Set under every stripe lock once every key has been met: from then on writers keep nothing, so
         // the remaining pre-images can be read without locks.
         public volatile bool Closed;
 
@@ -38,15 +41,15 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         public bool RestRead;
 
         /// <summary>
-        /// Before a writer changes <paramref name="key"/>, under its stripe lock: saves the key's pre-image
-        /// unless the reader has met the key already, or it has one.
+        /// Before a writer changes <paramref name="key"/>, under its stripe lock: keeps the key as of the
+        /// instant (its run's copy, or its pre-image) unless the reader has met it already or it is kept.
         /// </summary>
-        public void SavePreImageLocked(TKey key)
+        public void KeepLocked(TKey key)
         {
             if (Closed) return;
             if (Runs is not null)
             {
-                Runs.SaveLocked(key);
+                Runs.BeforeWriteLocked(key);
                 return;
             }
             if (HasCursor && owner.KeyOrder!.Compare(key, CursorKey) <= 0) return;
@@ -59,8 +62,8 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         /// <summary>Parts a hashed capture is read in: stretches of <see cref="RunsPerPart"/> runs of buckets (keys stay in their runs for the capture's length: the store's layout hold).</summary>
         public int Parts => Runs is null ? 0 : (Runs.RunCount + RunsPerPart - 1) / RunsPerPart;
 
-        /// <summary>The pre-images the reader never met; call once closed.</summary>
-        public IEnumerable<PreImage<TBucket>> Remaining() => Runs?.Remaining() ?? Sorted!.Remaining();
+        /// <summary>The pre-images the reader never met (an ordered store's: a hashed store's deleted keys are in their runs' copies); call once closed.</summary>
+        public IEnumerable<PreImage<TBucket>> Remaining() => Runs is null ? Sorted!.Remaining() : [];
     }
 
     // Runs of buckets per part of a hashed capture: 1,024 buckets, enough to make a part's hand-over to an
@@ -70,11 +73,11 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     // The ordered store's comparer, for capture cursors; null for hashed stores.
     private IComparer<TKey>? KeyOrder => Ordered?.Comparer;
 
-    /// <summary>Called before every change to a key, under its stripe lock: saves the pre-image if a capture needs it.</summary>
+    /// <summary>Called before every change to a key, under its stripe lock: keeps the key as of a capture's instant if the capture needs it.</summary>
     private void BeforeWriteLocked(TKey key)
     {
         EnsureWritable();
-        _capture?.SavePreImageLocked(key);
+        _capture?.KeepLocked(key);
     }
 
     /// <summary>Called under every stripe lock before the table is emptied.</summary>
@@ -83,7 +86,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         EnsureWritable();
         var c = _capture;
         if (c is null) return;
-        foreach (var (key, _) in Buckets(false)) c.SavePreImageLocked(key);
+        foreach (var (key, _) in Buckets(false)) c.KeepLocked(key);
     }
 
     public override ISnapshotView<TObject> BeginSnapshot(Func<long>? atInstant = null)
@@ -150,7 +153,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         {
             var met = Ordered!.ForEachAfterLocked(c.HasCursor, c.CursorKey, ChunkSize, ref state,
                 static (ref (StoreCore<TKey, TObject, TBucket> Core, Capture Capture, ObjectRun<TObject> Batch) s, TKey key, TBucket bucket) =>
-                    s.Core.Emit(s.Capture.Sorted!.TryRemove(key, out var pre), pre, bucket, s.Batch),
+                    s.Core.EmitOrdered(s.Capture, key, bucket, s.Batch),
                 out var last);
             if (met > 0)
             {
@@ -167,38 +170,44 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
 
     /// <summary>
     /// Hashed stores: a part's runs of buckets are emitted in array order, each under its stripe's lock,
-    /// straight from the table's own buckets, so every key is met exactly once and its bucket is the one of
-    /// the instant unless the key changed since, and then its pre-image, saved before the change, takes its place.
+    /// straight from the table's own buckets, so every key is met exactly once, as of the instant; a run
+    /// that a writer changed before it was read is emitted from the copy the writer made first.
     /// </summary>
     private void ReadPart(Capture c, int part, ObjectRun<TObject> into)
     {
         var hashed = Hashed!;
         var runs = c.Runs!;
         var end = Math.Min((part + 1) * RunsPerPart, runs.RunCount);
-        var state = (Core: this, Runs: runs, Run: 0, Batch: into);
+        var state = (Core: this, Batch: into);
         for (var run = part * RunsPerPart; run < end; run++)
         {
             lock (Store.LockOf(hashed.StripeOfRun(run)))
             {
                 if (runs.WasRead(run)) throw new InvalidOperationException($"Run {run} of the capture was read twice.");
-                state.Run = run;
-                hashed.ForEachInRunLocked(run, ref state,
-                    static (ref (StoreCore<TKey, TObject, TBucket> Core, RunPreImages<TKey, TBucket> Runs, int Run, ObjectRun<TObject> Batch) s, TKey key, TBucket bucket) =>
-                        s.Core.Emit(s.Runs.TryTake(s.Run, key, out var pre), pre, bucket, s.Batch));
+                if (runs.TryGetCopy(run, out var copy))
+                {
+                    foreach (var (_, bucket) in copy) Emit(bucket, into);
+                }
+                else
+                {
+                    hashed.ForEachInRunLocked(run, ref state,
+                        static (ref (StoreCore<TKey, TObject, TBucket> Core, ObjectRun<TObject> Batch) s, TKey _, TBucket bucket) =>
+                            s.Core.Emit(bucket, s.Batch));
+                }
                 runs.MarkRead(run);
             }
         }
     }
 
-    /// <summary>Adds a key's objects as of the instant to <paramref name="batch"/>: its pre-image's when it has one, else its current bucket's.</summary>
-    private void Emit(bool hasPreImage, in PreImage<TBucket> pre, TBucket current, ObjectRun<TObject> batch)
+    /// <summary>Ordered stores: adds a key's objects as of the instant to <paramref name="batch"/>: its pre-image's when it has one, else its current bucket's.</summary>
+    private void EmitOrdered(Capture c, TKey key, TBucket current, ObjectRun<TObject> batch)
     {
-        var bucket = current;
-        if (hasPreImage)
-        {
-            if (!pre.Existed) return;
-            bucket = pre.Bucket;
-        }
+        if (!c.Sorted!.TryRemove(key, out var pre)) Emit(current, batch);
+        else if (pre.Existed) Emit(pre.Bucket, batch);
+    }
+
+    private void Emit(TBucket bucket, ObjectRun<TObject> batch)
+    {
         foreach (var o in Objects(ref bucket)) batch.Add(o);
     }
 
