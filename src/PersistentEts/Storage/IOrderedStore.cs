@@ -26,4 +26,16 @@ internal interface IOrderedStore<TKey, TBucket> : IStore<TKey, TBucket> where TK
 
     /// <summary>The smallest or largest key.</summary>
     bool TryEdge(bool first, out TKey key);
+
+    /// <summary>Starts marking leaves for a snapshot capture (see <c>SortedStore.Capture.cs</c>); under the store's lock.</summary>
+    void BeginLeafMarksLocked();
+
+    /// <summary>Ends what <see cref="BeginLeafMarksLocked"/> began; under the store's lock.</summary>
+    void EndLeafMarksLocked();
+
+    /// <summary>Before a write of <paramref name="key"/> past a capture's cursor: marks the leaf it changes and returns that leaf's entries past the cursor, unless marked already; under the store's lock.</summary>
+    KeyValuePair<TKey, TBucket>[]? MarkLeafForWriteLocked(TKey key, bool hasCursor, TKey cursor);
+
+    /// <summary><see cref="ForEachAfterLocked"/> over the leaves a capture has not marked; under the store's lock.</summary>
+    int ForEachUnmarkedAfterLocked<TState>(bool hasAfter, TKey after, int max, ref TState state, VisitEntry<TKey, TBucket, TState> visit, out TKey last);
 }

@@ -153,7 +153,7 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
     {
         if (_leaves.Count == 0)
         {
-            var first = new Leaf();
+            var first = new Leaf { Mark = _captureMark };
             first.Keys[0] = key;
             first.Values[0] = bucket;
             first.Count = 1;
@@ -207,7 +207,7 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
         var leaf = _leaves[last];
         if (leaf.Count == LeafCapacity)
         {
-            leaf = new Leaf();
+            leaf = new Leaf { Mark = _captureMark };
             _leaves.Add(leaf);
             _maxKeys.Add(key);
             last++;
@@ -280,7 +280,8 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
     private void SplitLeaf(int li)
     {
         var leaf = _leaves[li];
-        var right = new Leaf();
+        // The halves of a leaf a capture copied are still covered by its copy.
+        var right = new Leaf { Mark = leaf.Mark };
         var half = leaf.Count / 2;
         right.Count = leaf.Count - half;
         Array.Copy(leaf.Keys, half, right.Keys, 0, right.Count);
@@ -337,6 +338,9 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
         public readonly TKey[] Keys = new TKey[LeafCapacity];
         public readonly TBucket[] Values = new TBucket[LeafCapacity];
         public int Count;
+
+        // The capture this leaf was copied for or made during (see SortedStore.Capture.cs); under the lock.
+        public int Mark;
 
         public void InsertAt(int i, TKey key, TBucket value)
         {

@@ -16,8 +16,8 @@ internal interface ISnapshotView<TObject> : IDisposable
 
     /// <summary>
     /// An ordered table's capture, in key order: adds the next objects as of the instant to
-    /// <paramref name="into"/> (a slice of keys at a time, and last the keys deleted before the reader met
-    /// them); false once every object has been added. One caller at a time; only for a capture of 0 parts.
+    /// <paramref name="into"/> (a slice of keys at a time, each after the copies of leaves that writers
+    /// changed before the reader met them, and last the copies left); false once every object has been added. One caller at a time; only for a capture of 0 parts.
     /// </summary>
     bool ReadNext(ObjectRun<TObject> into);
 
@@ -29,10 +29,4 @@ internal interface ISnapshotView<TObject> : IDisposable
 
     /// <summary>Adds the objects of one part, as of the instant, to <paramref name="into"/>. Read each part once.</summary>
     void ReadPart(int part, ObjectRun<TObject> into);
-
-    /// <summary>
-    /// Once every part has been read (and only then): adds the objects of keys that were deleted before
-    /// their part was read.
-    /// </summary>
-    void ReadRest(ObjectRun<TObject> into);
 }

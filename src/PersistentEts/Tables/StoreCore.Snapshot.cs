@@ -13,36 +13,35 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
 
     /// <summary>
     /// How a snapshot stays point-in-time without stopping writers: before a writer changes a key that the
-    /// reader has not emitted yet, it keeps what the reader must see instead. A hashed store copies the
-    /// key's whole run of buckets (<see cref="RunCopies{TKey, TBucket}"/>), and the reader emits the copy in
-    /// the run's place. An ordered store saves the key's old bucket, its pre-image
-    /// (<see cref="OrderedPreImages{TKey, TBucket}"/>); the reader emits each key once, from its pre-image
-    /// when there is one, and finally the pre-images of keys deleted before it got to them. Only what
-    /// writers change during the save costs memory.
+    /// reader has not emitted yet, it copies what the reader must see instead, and the reader emits the
+    /// copy in its place. A hashed store copies the key's run of buckets (<see cref="RunCopies{TKey, TBucket}"/>),
+    /// an ordered store the key's leaf past the reader's cursor (<see cref="OrderedCopies{TKey, TBucket}"/>).
+    /// Each run or leaf is copied once, on its first write; only what writers change during the save
+    /// costs memory.
     /// </summary>
     private sealed class Capture(StoreCore<TKey, TObject, TBucket> owner)
     {
-        // Exactly one of these: a hashed store keeps copies of the runs of buckets written before they were
-        // read, an ordered store the pre-images of keys in one sorted map.
+        // Exactly one of these: copies of the runs of buckets (hashed stores) or of the leaves (ordered)
+        // written before the reader got to them.
         public readonly RunCopies<TKey, TBucket>? Runs = owner.Hashed is { } hashed ? new(hashed) : null;
-        public readonly OrderedPreImages<TKey, TBucket>? Sorted = owner.KeyOrder is { } order ? new(order) : null;
+        public readonly OrderedCopies<TKey, TBucket>? Leaves = owner.KeyOrder is { } order ? new(order) : null;
 
-        // Set under every stripe lock once every key has been met: from then on writers keep nothing, so
-        // the remaining pre-images can be read without locks.
+        // Ordered stores: set under the store's lock once every unchanged leaf has been read, when the
+        // reader emits the last copies; from then on writers copy nothing. (A hashed capture needs no such
+        // flag: once every run is read, writers find each one read.)
         public volatile bool Closed;
 
         // Ordered stores: the last key emitted (valid when HasCursor). Written under the store's lock.
         public TKey CursorKey = default!;
         public volatile bool HasCursor;
 
-        // Ordered stores: every key has been met (OrderedDone), and then the leftovers read too (RestRead).
-        // Read and written only by the one reader, which reads an ordered capture in sequence.
+        // Ordered stores: every key has been met and emitted. Read and written only by the one reader,
+        // which reads an ordered capture in sequence.
         public bool OrderedDone;
-        public bool RestRead;
 
         /// <summary>
-        /// Before a writer changes <paramref name="key"/>, under its stripe lock: keeps the key as of the
-        /// instant (its run's copy, or its pre-image) unless the reader has met it already or it is kept.
+        /// Before a writer changes <paramref name="key"/>, under its stripe lock: copies its run or leaf as
+        /// of the instant, unless the reader has met the key already or the copy was made.
         /// </summary>
         public void KeepLocked(TKey key)
         {
@@ -53,17 +52,11 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
                 return;
             }
             if (HasCursor && owner.KeyOrder!.Compare(key, CursorKey) <= 0) return;
-            // The table's bucket first, then one search of the map that adds only a key it lacks: for
-            // most writes (a key's first in the capture) that is one search fewer than asking the map first.
-            var existed = owner.Store.TryGetLocked(key, out var old);
-            Sorted!.TryAdd(key, new PreImage<TBucket>(existed, old));
+            if (owner.Ordered!.MarkLeafForWriteLocked(key, HasCursor, CursorKey) is { } copy) Leaves!.Add(copy);
         }
 
         /// <summary>Parts a hashed capture is read in: stretches of <see cref="RunsPerPart"/> runs of buckets (keys stay in their runs for the capture's length: the store's layout hold).</summary>
         public int Parts => Runs is null ? 0 : (Runs.RunCount + RunsPerPart - 1) / RunsPerPart;
-
-        /// <summary>The pre-images the reader never met (an ordered store's: a hashed store's deleted keys are in their runs' copies); call once closed.</summary>
-        public IEnumerable<PreImage<TBucket>> Remaining() => Runs is null ? Sorted!.Remaining() : [];
     }
 
     // Runs of buckets per part of a hashed capture: 1,024 buckets, enough to make a part's hand-over to an
@@ -103,6 +96,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
             // The hold first: the capture sizes its runs from the layout it keeps.
             Hashed?.HoldLayoutLocked();
             held = Hashed is not null;
+            Ordered?.BeginLeafMarksLocked();
             _capture = new Capture(this);
             changes = ChangeCount;
         }
@@ -110,6 +104,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         {
             // Still under every stripe lock (the finally below runs after this).
             if (held) Hashed!.ReleaseLayoutLocked();
+            Ordered?.EndLeafMarksLocked();
             _capture = null;
             _snapshotGate.Release();
             throw;
@@ -128,6 +123,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         var ended = _capture;
         _capture = null;
         Hashed?.ReleaseLayoutLocked();
+        Ordered?.EndLeafMarksLocked();
         // No writer or reader can reach the capture now: writers read it under their stripe lock.
         ended?.Runs?.Dispose();
         StripedLocks.ExitAll(Store, stripes);
@@ -135,37 +131,50 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     }
 
     /// <summary>
-    /// Ordered stores: the next keys in key order after the capture's cursor (up to <see cref="ChunkSize"/>
-    /// of them, under the store's one lock), or, once every key has been met, the keys deleted before the
-    /// reader got to them; false once both are read.
+    /// Ordered stores: the next keys in key order after the capture's cursor, under the store's one lock:
+    /// up to <see cref="ChunkSize"/> entries of leaves no writer has changed, each after the copies of
+    /// changed leaves that come before it; once those leaves are read, the copies left. False once all is read.
     /// </summary>
     private bool ReadNextOrdered(Capture c, ObjectRun<TObject> into)
     {
-        if (c.RestRead) return false;
-        if (c.OrderedDone)
-        {
-            foreach (var o in Leftovers(c)) into.Add(o);
-            c.RestRead = true;
-            return true;
-        }
+        if (c.OrderedDone) return false;
         var state = (Core: this, Capture: c, Batch: into);
         lock (Store.LockOf(0))
         {
-            var met = Ordered!.ForEachAfterLocked(c.HasCursor, c.CursorKey, ChunkSize, ref state,
+            var met = Ordered!.ForEachUnmarkedAfterLocked(c.HasCursor, c.CursorKey, ChunkSize, ref state,
                 static (ref (StoreCore<TKey, TObject, TBucket> Core, Capture Capture, ObjectRun<TObject> Batch) s, TKey key, TBucket bucket) =>
-                    s.Core.EmitOrdered(s.Capture, key, bucket, s.Batch),
+                {
+                    s.Core.EmitCopiesBefore(s.Capture, true, key, s.Batch);
+                    s.Core.Emit(bucket, s.Batch);
+                },
                 out var last);
             if (met > 0)
             {
                 c.CursorKey = last;
                 c.HasCursor = true;
             }
-            c.OrderedDone = met < ChunkSize;
+            if (met < ChunkSize)
+            {
+                // Every unchanged leaf is read: the copies left come after all of it. Closed first, under
+                // the lock, so no writer copies anything more.
+                c.Closed = true;
+                EmitCopiesBefore(c, false, default!, into);
+                c.OrderedDone = true;
+            }
         }
         // Monitor is not fair: a reader that takes the one lock again at once starves the writers waiting
         // on it. Yielding here lets a waiting writer in between chunks.
         Thread.Yield();
         return true;
+    }
+
+    /// <summary>Ordered stores: emits the copies of leaves whose keys come before <paramref name="key"/> (or, without one, all).</summary>
+    private void EmitCopiesBefore(Capture c, bool hasKey, TKey key, ObjectRun<TObject> batch)
+    {
+        while (c.Leaves!.TryTakeBefore(hasKey, key, out var copy))
+        {
+            foreach (var (_, bucket) in copy) Emit(bucket, batch);
+        }
     }
 
     /// <summary>
@@ -199,31 +208,9 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         }
     }
 
-    /// <summary>Ordered stores: adds a key's objects as of the instant to <paramref name="batch"/>: its pre-image's when it has one, else its current bucket's.</summary>
-    private void EmitOrdered(Capture c, TKey key, TBucket current, ObjectRun<TObject> batch)
-    {
-        if (!c.Sorted!.TryRemove(key, out var pre)) Emit(current, batch);
-        else if (pre.Existed) Emit(pre.Bucket, batch);
-    }
-
     private void Emit(TBucket bucket, ObjectRun<TObject> batch)
     {
         foreach (var o in Objects(ref bucket)) batch.Add(o);
-    }
-
-    /// <summary>Keys that existed at the instant but that the reader never met (deleted before it got there).</summary>
-    private IEnumerable<TObject> Leftovers(Capture c)
-    {
-        var stripes = StripedLocks.All(Store);
-        StripedLocks.EnterAll(Store, stripes);
-        c.Closed = true;
-        StripedLocks.ExitAll(Store, stripes);
-        foreach (var pre in c.Remaining())
-        {
-            if (!pre.Existed) continue;
-            var bucket = pre.Bucket;
-            foreach (var o in Objects(ref bucket).ToArray()) yield return o;
-        }
     }
 
     private sealed class View(StoreCore<TKey, TObject, TBucket> core, TimeSpan pause, long changes, long instant) : ISnapshotView<TObject>
@@ -241,11 +228,6 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         public int Parts => core.Hashed is null ? 0 : core._capture!.Parts;
 
         public void ReadPart(int part, ObjectRun<TObject> into) => core.ReadPart(core._capture!, part, into);
-
-        public void ReadRest(ObjectRun<TObject> into)
-        {
-            foreach (var o in core.Leftovers(core._capture!)) into.Add(o);
-        }
 
         public void Dispose()
         {

@@ -312,6 +312,10 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
         for (var i = undo.Count - 1; i >= 0; i--)
         {
             var (stripe, key, existed, old) = undo[i];
+            // An undo is a change too: a capture's copy of where it lands must be made first. (An ordered
+            // store may put the key back into another leaf than the one the batch changed, when that one
+            // emptied and went.)
+            _capture?.KeepLocked(key);
             var now = Store.TryGetLocked(key, out var current) ? Objects(ref current).Length : 0;
             if (existed) Store.SetLocked(key, old);
             else Store.RemoveLocked(key);

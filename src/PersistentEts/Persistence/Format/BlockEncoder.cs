@@ -52,11 +52,9 @@ internal sealed class BlockEncoder<TObject> : IDisposable
     private readonly CancellationTokenSource _cancel = new();
     private readonly Task[] _workers;
 
-    // Hashed capture: the last part handed out, and how many have been read (whoever reads the last one
-    // reads the capture's rest, which is only complete after every part).
+    // Hashed capture: the last part handed out.
     private readonly int _parts;
     private int _lastPartTaken = -1;
-    private int _partsRead;
 
     // Ordered capture: read only under _sourceLock, so chunks take consecutive runs of it.
     private readonly object _sourceLock = new();
@@ -133,10 +131,6 @@ internal sealed class BlockEncoder<TObject> : IDisposable
         {
             run.Clear();
             _view.ReadPart(part, run);
-            EncodeRun(run.AsSpan(), ref open, ref inOpen);
-            if (Interlocked.Increment(ref _partsRead) < _parts) continue;
-            run.Clear();
-            _view.ReadRest(run);
             EncodeRun(run.AsSpan(), ref open, ref inOpen);
         }
         if (open is null) return;
