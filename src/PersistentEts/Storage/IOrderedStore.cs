@@ -13,14 +13,6 @@ internal interface IOrderedStore<TKey, TBucket> : IStore<TKey, TBucket> where TK
     /// </summary>
     List<KeyValuePair<TKey, TBucket>> CopyRange(bool hasAfter, TKey after, int max, bool descending);
 
-    /// <summary>
-    /// Calls <paramref name="visit"/> for up to <paramref name="max"/> entries following
-    /// <paramref name="after"/> (or from the start when <paramref name="hasAfter"/> is false), in key order;
-    /// the caller holds the store's lock, so the entries are exactly as of this moment. Returns how many it
-    /// met and, when any, the last key met.
-    /// </summary>
-    int ForEachAfterLocked<TState>(bool hasAfter, TKey after, int max, ref TState state, VisitEntry<TKey, TBucket, TState> visit, out TKey last);
-
     /// <summary>The first key strictly after (or before) <paramref name="key"/>.</summary>
     bool TryNeighbour(TKey key, bool next, out TKey neighbour);
 
@@ -36,6 +28,11 @@ internal interface IOrderedStore<TKey, TBucket> : IStore<TKey, TBucket> where TK
     /// <summary>Before a write of <paramref name="key"/> past a capture's cursor: marks the leaf it changes and returns that leaf's entries past the cursor, unless marked already; under the store's lock.</summary>
     KeyValuePair<TKey, TBucket>[]? MarkLeafForWriteLocked(TKey key, bool hasCursor, TKey cursor);
 
-    /// <summary><see cref="ForEachAfterLocked"/> over the leaves a capture has not marked; under the store's lock.</summary>
+    /// <summary>
+    /// Calls <paramref name="visit"/> for up to <paramref name="max"/> entries of the leaves a capture has
+    /// not marked, following <paramref name="after"/> (or from the start when <paramref name="hasAfter"/> is
+    /// false), in key order; the caller holds the store's lock, so the entries are exactly as of this
+    /// moment. Returns how many it met and, when any, the last key met.
+    /// </summary>
     int ForEachUnmarkedAfterLocked<TState>(bool hasAfter, TKey after, int max, ref TState state, VisitEntry<TKey, TBucket, TState> visit, out TKey last);
 }

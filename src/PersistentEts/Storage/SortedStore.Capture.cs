@@ -61,10 +61,7 @@ internal sealed partial class SortedStore<TKey, TBucket>
         return copy;
     }
 
-    /// <summary>
-    /// <see cref="ForEachAfterLocked"/> over the leaves the capture has not marked: up to
-    /// <paramref name="max"/> of their entries after <paramref name="after"/>, in order.
-    /// </summary>
+    /// <summary>Up to <paramref name="max"/> entries of unmarked leaves after <paramref name="after"/>, in key order (see <see cref="IOrderedStore{TKey, TBucket}"/>).</summary>
     public int ForEachUnmarkedAfterLocked<TState>(bool hasAfter, TKey after, int max, ref TState state, VisitEntry<TKey, TBucket, TState> visit, out TKey last)
     {
         last = default!;

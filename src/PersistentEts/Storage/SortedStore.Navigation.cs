@@ -87,37 +87,6 @@ internal sealed partial class SortedStore<TKey, TBucket>
         return result;
     }
 
-    public int ForEachAfterLocked<TState>(bool hasAfter, TKey after, int max, ref TState state, VisitEntry<TKey, TBucket, TState> visit, out TKey last)
-    {
-        last = default!;
-        if (_leaves.Count == 0 || max <= 0) return 0;
-        int li, i;
-        if (hasAfter)
-        {
-            if (!FindNeighbour(after, next: true, out li, out i)) return 0;
-        }
-        else
-        {
-            li = 0;
-            i = 0;
-        }
-        var met = 0;
-        while (true)
-        {
-            var leaf = _leaves[li];
-            // The rest of this leaf, or as much of it as is still wanted.
-            var end = Math.Min(leaf.Count, i + (max - met));
-            if (end > i)
-            {
-                met += end - i;
-                last = leaf.Keys[end - 1];
-            }
-            for (; i < end; i++) visit(ref state, leaf.Keys[i], leaf.Values[i]);
-            if (met == max || ++li == _leaves.Count) return met;
-            i = 0;
-        }
-    }
-
     /// <summary>Position of the first key strictly after (or, backwards, strictly before) <paramref name="key"/>.</summary>
     private bool FindNeighbour(TKey key, bool next, out int li, out int i)
     {

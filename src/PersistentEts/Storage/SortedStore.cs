@@ -121,26 +121,17 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
         return false;
     }
 
-    public bool SetLocked(TKey key, TBucket bucket)
-    {
-        BeginChange();
-        try
-        {
-            return SetChanging(key, bucket, replace: true);
-        }
-        finally
-        {
-            EndChange();
-        }
-    }
+    public bool SetLocked(TKey key, TBucket bucket) => PutLocked(key, bucket, replace: true);
 
     /// <summary>Adds a key that is not there yet; one that is keeps its bucket. True when added. The caller holds the lock.</summary>
-    public bool TryAddLocked(TKey key, TBucket bucket)
+    public bool TryAddLocked(TKey key, TBucket bucket) => PutLocked(key, bucket, replace: false);
+
+    private bool PutLocked(TKey key, TBucket bucket, bool replace)
     {
         BeginChange();
         try
         {
-            return SetChanging(key, bucket, replace: false);
+            return SetChanging(key, bucket, replace);
         }
         finally
         {

@@ -12,8 +12,9 @@ namespace PersistentEts.Tables;
 /// This replaced pre-images saved key by key in a sorted map: each write of a key not yet read cost a
 /// search of the table and a search and insert in the map, and the reader a removal per key, all under
 /// the table's lock. A writer replacing random rows of a million-row ordered_set while saves ran back to
-/// back ran at 0.23–0.36 of its idle speed with a red-black tree as that map, 0.43–0.62 with a map of
-/// sorted leaves, and 0.77–0.92 with nothing kept at all (wrong; measured only to bound the cost).
+/// back ran at 0.22–0.40 of its idle speed with a red-black tree as that map, 0.43–0.65 with a map of
+/// sorted leaves, 0.68–0.88 with leaf copies, and 0.77–0.92 with nothing kept at all (wrong; measured
+/// only to bound the cost).
 /// </remarks>
 internal sealed class OrderedCopies<TKey, TBucket>(IComparer<TKey> order) where TKey : notnull
 {

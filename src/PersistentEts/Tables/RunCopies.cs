@@ -16,7 +16,9 @@ namespace PersistentEts.Tables;
 /// This replaced pre-images saved key by key, first in one <c>ConcurrentDictionary</c> for the whole
 /// capture, then in a map per stripe. Each write of a key not yet read cost a lookup in that map (and an
 /// entry), and the reader a lookup per key of any run that had one. A run costs about as much to copy as a
-/// key cost to look up, and a run holds sixteen keys or so.
+/// key cost to look up, and a run holds sixteen keys or so. A writer replacing random rows of a million-row
+/// set while saves ran back to back, its speed ÷ its idle speed over 2 s windows: 0.48–0.64 with the one
+/// dictionary, 0.53–0.75 with a map per stripe, 0.58–0.82 with run copies (alternating runs).
 /// </remarks>
 internal sealed class RunCopies<TKey, TBucket> : IDisposable where TKey : notnull
 {
