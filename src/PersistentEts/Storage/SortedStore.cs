@@ -45,7 +45,7 @@ internal sealed partial class SortedStore<TKey, TBucket> : IOrderedStore<TKey, T
     // interface field is not, and a lookup makes some twenty comparisons.
     private readonly bool _defaultComparer;
 
-    // False for a store that only its owner's lock ever reaches (a capture's pre-images): no lookup runs
+    // False for a store that only its owner's lock ever reaches (a capture's copies of leaves): no lookup runs
     // without the lock, so changes skip the two interlocked bumps of _version that such lookups need.
     private readonly bool _lockFreeReads;
 

@@ -62,7 +62,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
     }
 
     // Every write below follows one order, under the key's stripe lock: refuse if the owner's end began,
-    // keep the capture's pre-image, log the change (which may refuse it), remember how to undo it inside a
+    // keep what a capture needs of the key, log the change (which may refuse it), remember how to undo it inside a
     // logged batch, and only then change the store. Whatever throws before the store changes leaves the
     // table as it was.
 
@@ -312,9 +312,9 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
         for (var i = undo.Count - 1; i >= 0; i--)
         {
             var (stripe, key, existed, old) = undo[i];
-            // An undo is a change too: a capture's copy of where it lands must be made first. (An ordered
-            // store may put the key back into another leaf than the one the batch changed, when that one
-            // emptied and went.)
+            // An undo is a change too, and keeps what a capture needs first, like every other change. (Its
+            // keys' runs and leaves were copied by the batch's own writes already; the rule holds without
+            // having to argue that.)
             _capture?.KeepLocked(key);
             var now = Store.TryGetLocked(key, out var current) ? Objects(ref current).Length : 0;
             if (existed) Store.SetLocked(key, old);
