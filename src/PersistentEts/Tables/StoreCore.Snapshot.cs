@@ -27,17 +27,13 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         public readonly OrderedCopies<TKey, TBucket>? Leaves = owner.KeyOrder is { } order ? new(order) : null;
 
         // Ordered stores: set under the store's lock once every unchanged leaf has been read, when the
-        // reader emits the last copies; from then on writers copy nothing. (A hashed capture needs no such
-        // flag: once every run is read, writers find each one read.)
+        // reader emits the last copies; from then on writers copy nothing and the reader is done. (A hashed
+        // capture needs no such flag: once every run is read, writers find each one read.)
         public volatile bool Closed;
 
         // Ordered stores: the last key emitted (valid when HasCursor). Written under the store's lock.
         public TKey CursorKey = default!;
         public volatile bool HasCursor;
-
-        // Ordered stores: every key has been met and emitted. Read and written only by the one reader,
-        // which reads an ordered capture in sequence.
-        public bool OrderedDone;
 
         /// <summary>
         /// Before a writer changes <paramref name="key"/>, under its stripe lock: copies its run or leaf as
@@ -137,7 +133,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     /// </summary>
     private bool ReadNextOrdered(Capture c, ObjectRun<TObject> into)
     {
-        if (c.OrderedDone) return false;
+        if (c.Closed) return false;
         var state = (Core: this, Capture: c, Batch: into);
         lock (Store.LockOf(0))
         {
@@ -159,7 +155,6 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
                 // the lock, so no writer copies anything more.
                 c.Closed = true;
                 EmitCopiesBefore(c, false, default!, into);
-                c.OrderedDone = true;
             }
         }
         // Monitor is not fair: a reader that takes the one lock again at once starves the writers waiting
