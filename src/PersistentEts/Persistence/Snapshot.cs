@@ -83,7 +83,8 @@ public static class Snapshot
             await writer.WriteHeaderAsync(header, async, cancellationToken).ConfigureAwait(false);
             var write = ObjectWriting.For(codec);
             using var encoder = new BlockEncoder<TObject>(view,
-                (buffer, objects, stopAt) => Encode(codec, write, buffer, objects, stopAt, full), EncodeThreads(core, codec, options));
+                (buffer, objects, stopAt) => Encode(codec, write, buffer, objects, stopAt, full), EncodeThreads(core, codec, options),
+                codec.IsThreadSafe);
             while (await encoder.NextAsync(async, cancellationToken).ConfigureAwait(false) is { } chunk)
             {
                 foreach (var (start, length, count) in chunk.Blocks)

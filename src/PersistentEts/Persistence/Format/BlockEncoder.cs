@@ -20,6 +20,11 @@ internal delegate int WriteObjects<TObject>(PooledBufferWriter buffer, ReadOnlyS
 /// order, so the file is in key order as one thread would write it.
 /// </summary>
 /// <remarks>
+/// Workers run in the scheduler's idle class (<see cref="BackgroundThreadPriority"/>), so they take only
+/// cores the application leaves idle. When every core is busy they may get none for long: if the writer has
+/// waited <see cref="StarvedAfter"/> for its next chunk, it encodes parts or chunks itself, at its own
+/// priority, for as long as no worker publishes one, and the save goes on at the pace of one ordinary
+/// thread. An ordered save may still wait for the chunks starved workers hold (two per worker at most).
 /// Encoded chunks cycle through a fixed pool (<see cref="_free"/>), which bounds what a save adds to memory
 /// to a few blocks per worker (plus, for a hashed table, one part's object references per worker) whatever
 /// the table's size. In key order a worker takes its chunk from the pool before it takes the next number,
@@ -35,6 +40,13 @@ internal sealed class BlockEncoder<TObject> : IDisposable
     /// </summary>
     private const int ChunkObjects = 16_384;
 
+    /// <summary>
+    /// How long the writer waits for a chunk before it takes workers to be starved of processor time and
+    /// encodes itself. A worker publishes a chunk every millisecond or two while it runs; this is well above
+    /// that, and above most collector pauses, which stop workers and writer alike.
+    /// </summary>
+    private static readonly TimeSpan StarvedAfter = TimeSpan.FromMilliseconds(50);
+
     /// <summary>One encoded chunk: its blocks, (start, length, object count) in <see cref="Buffer"/>.</summary>
     public sealed class EncodedChunk
     {
@@ -48,6 +60,9 @@ internal sealed class BlockEncoder<TObject> : IDisposable
 
     private readonly ISnapshotView<TObject> _view;
     private readonly WriteObjects<TObject> _write;
+    // Held around every call of _write when it may not run on two threads at once: the writer may encode
+    // beside a starved worker (see StarvedAfter), even when there is only one.
+    private readonly object? _oneWriteAtATime;
     private readonly BlockingCollection<EncodedChunk> _free;
     private readonly CancellationTokenSource _cancel = new();
     private readonly Task[] _workers;
@@ -66,6 +81,8 @@ internal sealed class BlockEncoder<TObject> : IDisposable
     private readonly Dictionary<long, EncodedChunk> _encoded = [];
     private readonly object _encodedLock = new();
     private long _published;
+    // Chunks the workers (not the writer) have published: the writer stops encoding once it moves.
+    private long _publishedByWorkers;
     private long _nextToWrite;
     private int _workersRunning;
     private ExceptionDispatchInfo? _failure;
@@ -74,13 +91,20 @@ internal sealed class BlockEncoder<TObject> : IDisposable
     // awaiting) and then looks again under _encodedLock.
     private readonly SemaphoreSlim _chunkReady = new(0);
 
+    // The writer's own: set when it waited StarvedAfter for a chunk, cleared once a worker publishes again.
+    private bool _writerEncodes;
+    // The writer's own: what it reads a hashed capture's part into when it encodes.
+    private ObjectRun<TObject>? _writerRun;
+
     /// <param name="view">The capture to encode.</param>
     /// <param name="write">Encodes objects; its exceptions end the save.</param>
     /// <param name="workers">Encoding threads.</param>
-    public BlockEncoder(ISnapshotView<TObject> view, WriteObjects<TObject> write, int workers)
+    /// <param name="writeIsThreadSafe">Whether <paramref name="write"/> may run on several threads at once; when not, its calls take turns.</param>
+    public BlockEncoder(ISnapshotView<TObject> view, WriteObjects<TObject> write, int workers, bool writeIsThreadSafe)
     {
         _view = view;
         _write = write;
+        _oneWriteAtATime = writeIsThreadSafe ? null : new object();
         _parts = view.Parts;
         // Two chunks per worker: one being encoded while the writer writes the other.
         _free = new BlockingCollection<EncodedChunk>(2 * workers);
@@ -155,7 +179,7 @@ internal sealed class BlockEncoder<TObject> : IDisposable
                 open.Blocks.Clear();
                 inOpen = 0;
             }
-            var written = _write(open.Buffer, objects[i..], SnapshotFormat.TargetBlockBytes);
+            var written = Write(open.Buffer, objects[i..], SnapshotFormat.TargetBlockBytes);
             i += written;
             inOpen += written;
             if (open.Buffer.WrittenCount < SnapshotFormat.TargetBlockBytes) continue;
@@ -180,12 +204,13 @@ internal sealed class BlockEncoder<TObject> : IDisposable
         }
     }
 
-    private void Publish(EncodedChunk chunk, bool numbered)
+    private void Publish(EncodedChunk chunk, bool numbered, bool byWorker = true)
     {
         lock (_encodedLock)
         {
             if (!numbered) chunk.Sequence = _published++;
             _encoded.Add(chunk.Sequence, chunk);
+            if (byWorker) _publishedByWorkers++;
         }
         _chunkReady.Release();
     }
@@ -211,15 +236,28 @@ internal sealed class BlockEncoder<TObject> : IDisposable
 
     private void Encode(EncodedChunk chunk)
     {
+        EncodeAll(chunk, chunk.Objects!.AsSpan());
+        // The chunk's objects are encoded: the table's objects must not be kept alive by the pool.
+        chunk.Objects!.Clear();
+    }
+
+    private int Write(PooledBufferWriter buffer, ReadOnlySpan<TObject> objects, int stopAtBytes)
+    {
+        if (_oneWriteAtATime is null) return _write(buffer, objects, stopAtBytes);
+        lock (_oneWriteAtATime) return _write(buffer, objects, stopAtBytes);
+    }
+
+    /// <summary>Encodes <paramref name="objects"/> into the chunk, from its start, as blocks of about the target size.</summary>
+    private void EncodeAll(EncodedChunk chunk, ReadOnlySpan<TObject> objects)
+    {
         var buffer = chunk.Buffer;
         buffer.ResetWrittenCount();
         chunk.Blocks.Clear();
-        var objects = chunk.Objects!.AsSpan();
         var blockStart = 0;
         var inBlock = 0;
         for (var i = 0; i < objects.Length;)
         {
-            var written = _write(buffer, objects[i..], blockStart + SnapshotFormat.TargetBlockBytes);
+            var written = Write(buffer, objects[i..], blockStart + SnapshotFormat.TargetBlockBytes);
             i += written;
             inBlock += written;
             if (buffer.WrittenCount - blockStart < SnapshotFormat.TargetBlockBytes && i < objects.Length) continue;
@@ -227,8 +265,6 @@ internal sealed class BlockEncoder<TObject> : IDisposable
             blockStart = buffer.WrittenCount;
             inBlock = 0;
         }
-        // The chunk's objects are encoded: the table's objects must not be kept alive by the pool.
-        chunk.Objects.Clear();
     }
 
     /// <summary>
@@ -240,6 +276,7 @@ internal sealed class BlockEncoder<TObject> : IDisposable
     {
         while (true)
         {
+            long byWorkers;
             lock (_encodedLock)
             {
                 _failure?.Throw();
@@ -249,10 +286,67 @@ internal sealed class BlockEncoder<TObject> : IDisposable
                     return chunk;
                 }
                 if (_workersRunning == 0) return null;
+                byWorkers = _publishedByWorkers;
+            }
+            if (_writerEncodes)
+            {
+                if (EncodeOnWritersThread())
+                {
+                    // Workers that published meanwhile run again: leave the encoding to them.
+                    lock (_encodedLock) _writerEncodes = _publishedByWorkers == byWorkers;
+                    continue;
+                }
+                // Nothing left to take, or no free chunk: wait for what the workers hold.
+                _writerEncodes = false;
             }
             // Every publish and every worker's end releases once, so a wait never misses the event it waits for.
-            if (async) await _chunkReady.WaitAsync(cancellationToken).ConfigureAwait(false);
-            else _chunkReady.Wait(cancellationToken);
+            var signalled = async
+                ? await _chunkReady.WaitAsync(StarvedAfter, cancellationToken).ConfigureAwait(false)
+                : _chunkReady.Wait(StarvedAfter, cancellationToken);
+            if (!signalled) _writerEncodes = true;
+        }
+    }
+
+    /// <summary>
+    /// Encodes one part (hashed capture) or chunk (ordered capture) on the writer's thread and publishes it;
+    /// false when there is nothing left to take or no free chunk to encode into.
+    /// </summary>
+    private bool EncodeOnWritersThread()
+    {
+        if (!_free.TryTake(out var chunk)) return false;
+        try
+        {
+            if (_parts > 0)
+            {
+                var part = Interlocked.Increment(ref _lastPartTaken);
+                if (part >= _parts)
+                {
+                    _free.Add(chunk);
+                    return false;
+                }
+                var objects = _writerRun ??= new ObjectRun<TObject>(1024);
+                objects.Clear();
+                _view.ReadPart(part, objects);
+                EncodeAll(chunk, objects.AsSpan());
+                objects.Clear();
+                Publish(chunk, numbered: false, byWorker: false);
+                return true;
+            }
+            if (!TakeFromSource(chunk))
+            {
+                _free.Add(chunk);
+                return false;
+            }
+            Encode(chunk);
+            Publish(chunk, numbered: true, byWorker: false);
+            return true;
+        }
+        catch
+        {
+            // The save fails with this; the chunk goes back so that Dispose releases its buffer.
+            _cancel.Cancel();
+            _free.Add(chunk);
+            throw;
         }
     }
 
@@ -277,6 +371,7 @@ internal sealed class BlockEncoder<TObject> : IDisposable
             chunk.Buffer.Dispose();
             chunk.Objects?.Dispose();
         }
+        _writerRun?.Dispose();
         _free.Dispose();
         _cancel.Dispose();
         _chunkReady.Dispose();
