@@ -48,16 +48,9 @@ internal static partial class WholeProcess
             var diyLoadCpu = Measure.CpuSeconds(() => HandRolledDump.Load<Row>(diyPath, r => r.Id));
             var disk = Measure.MedianSeconds(3, () => DiskWrite(Path.Combine(dir, "raw.bin"), fileBytes));
 
-            var (diyIdle, _) = Writers(r => diy[r.Id] = r, n, TimeSpan.FromSeconds(2), null);
-            var (diyDuring, _) = Writers(r => diy[r.Id] = r, n, TimeSpan.FromSeconds(2), () => HandRolledDump.Save(diy, diyPath));
-            var gcIdleBefore = GC.GetTotalPauseDuration();
-            var (idle, _) = Writers(r => table.Insert(r), n, TimeSpan.FromSeconds(2), null);
-            var gcPauseIdle = GC.GetTotalPauseDuration() - gcIdleBefore;
-            var gcBefore = GC.GetTotalPauseDuration();
-            var gen2Before = GC.CollectionCount(2);
-            var (during, maxPause) = Writers(r => table.Insert(r), n, TimeSpan.FromSeconds(2), () => Snapshot.Save(table, path, SaveOptions));
-            var gcPause = GC.GetTotalPauseDuration() - gcBefore;
-            var gen2 = GC.CollectionCount(2) - gen2Before;
+            var diyWriter = WriterWindows(r => diy[r.Id] = r, n, () => HandRolledDump.Save(diy, diyPath));
+            var writer = WriterWindows(r => table.Insert(r), n, () => Snapshot.Save(table, path, SaveOptions));
+            var (idle, during) = (writer.IdleOpsPerSecond, writer.DuringOpsPerSecond);
             // The hand-rolled dump's memory alone: without the table, the dictionary holds the rows.
             table.Dispose();
             var diySteady = GC.GetTotalMemory(forceFullCollection: true);
@@ -73,12 +66,12 @@ internal static partial class WholeProcess
             figures.Add(("writer_ops_s_idle", Ops(idle)));
             figures.Add(("writer_ops_s_during_snapshot", Ops(during)));
             figures.Add(("writer_during_vs_idle", F(during / idle)));
-            figures.Add(("max_writer_pause_ms", F(maxPause)));
+            figures.Add(("max_writer_pause_ms", F(writer.MaxPauseMs)));
             // What bounds the pause: the runtime's own stop-the-world time while writers and saves ran.
-            figures.Add(("gc_pause_ms_idle", F(gcPauseIdle.TotalMilliseconds)));
-            figures.Add(("gc_pause_ms_during_snapshots", F(gcPause.TotalMilliseconds)));
+            figures.Add(("gc_pause_ms_idle", F(writer.IdleGcPause.TotalMilliseconds)));
+            figures.Add(("gc_pause_ms_during_snapshots", F(writer.DuringGcPause.TotalMilliseconds)));
             figures.Add(("gc_max_pause_ms", F(MaxGcPauseMs())));
-            figures.Add(("gen2_collections_during_snapshots", gen2.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            figures.Add(("gen2_collections_during_snapshots", writer.DuringGen2Collections.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             figures.Add(("steady_mb", F(steady / 1e6)));
             figures.Add(("snapshot_peak_mb", F(peak / 1e6)));
             figures.Add(("peak_vs_steady", F((double)peak / steady)));
@@ -91,7 +84,7 @@ internal static partial class WholeProcess
             figures.Add(("diy_save_cpu_s", F(diySaveCpu)));
             figures.Add(("load_cpu_s", F(loadCpu)));
             figures.Add(("diy_load_cpu_s", F(diyLoadCpu)));
-            figures.Add(("diy_writer_during_vs_idle", F(diyDuring / diyIdle)));
+            figures.Add(("diy_writer_during_vs_idle", F(diyWriter.DuringOpsPerSecond / diyWriter.IdleOpsPerSecond)));
             figures.Add(("diy_peak_vs_steady", F((double)diyPeak / diySteady)));
         }
         finally
@@ -144,11 +137,55 @@ internal static partial class WholeProcess
         return peak;
     }
 
+    /// <summary>What the writer windows measured: writes per second, the slowest write with saves, and the collector's work.</summary>
+    private readonly record struct WriterFigures(double IdleOpsPerSecond, double DuringOpsPerSecond, double MaxPauseMs,
+        TimeSpan IdleGcPause, TimeSpan DuringGcPause, int DuringGen2Collections);
+
+    /// <summary>The writer windows in the order they run: idle (false) and with saves (true), each half a second.</summary>
+    private static readonly bool[] WindowsWithSaves = [false, true, true, false, false, true, true, false];
+    private static readonly TimeSpan WriterWindow = TimeSpan.FromSeconds(0.5);
+
+    /// <summary>
+    /// One writer replacing random rows: two seconds idle and two with saves running back to back, in
+    /// half-second windows in the order idle, saves, saves, idle, twice over, so that what drifts over the
+    /// four seconds weighs the same on both sides. A bag's writes add objects (the rows differ), so its
+    /// table grows while it is measured, and every write compares against more objects of its key: measured
+    /// as two windows one after the other, the later one, with saves, saw a table with a million objects more.
+    /// </summary>
+    private static WriterFigures WriterWindows(Action<Row> write, int n, Action save)
+    {
+        long idleOps = 0, duringOps = 0;
+        double idleSeconds = 0, duringSeconds = 0, maxPause = 0;
+        TimeSpan idleGc = TimeSpan.Zero, duringGc = TimeSpan.Zero;
+        var duringGen2 = 0;
+        var random = new Random(5);
+        foreach (var withSaves in WindowsWithSaves)
+        {
+            GC.Collect();
+            var gcBefore = GC.GetTotalPauseDuration();
+            var gen2Before = GC.CollectionCount(2);
+            var (ops, seconds, pause) = Writers(write, n, random, WriterWindow, withSaves ? save : null);
+            var gc = GC.GetTotalPauseDuration() - gcBefore;
+            if (withSaves)
+            {
+                (duringOps, duringSeconds, duringGc) = (duringOps + ops, duringSeconds + seconds, duringGc + gc);
+                duringGen2 += GC.CollectionCount(2) - gen2Before;
+                maxPause = Math.Max(maxPause, pause);
+            }
+            else
+            {
+                (idleOps, idleSeconds, idleGc) = (idleOps + ops, idleSeconds + seconds, idleGc + gc);
+            }
+        }
+        return new WriterFigures(idleOps / idleSeconds, duringOps / duringSeconds, maxPause, idleGc, duringGc, duringGen2);
+    }
+
     /// <summary>
     /// One writer updating random rows for <paramref name="duration"/>; with <paramref name="save"/>, saves
-    /// run back to back meanwhile. Returns ops/s and the slowest single write in ms.
+    /// run back to back meanwhile (the last one started is waited for, outside the window). Returns the
+    /// writes, the seconds they took and the slowest single write in ms.
     /// </summary>
-    private static (double OpsPerSecond, double MaxPauseMs) Writers(Action<Row> write, int n, TimeSpan duration, Action? save)
+    private static (long Ops, double Seconds, double MaxPauseMs) Writers(Action<Row> write, int n, Random r, TimeSpan duration, Action? save)
     {
         using var stop = new CancellationTokenSource();
         var saver = save is null ? null : new Thread(() =>
@@ -157,7 +194,6 @@ internal static partial class WholeProcess
         });
         saver?.Start();
         var updates = Row.MakeAll(4096);
-        var r = new Random(5);
         long ops = 0, maxTicks = 0;
         var total = Stopwatch.StartNew();
         var one = new Stopwatch();
@@ -172,6 +208,6 @@ internal static partial class WholeProcess
         var seconds = total.Elapsed.TotalSeconds;
         stop.Cancel();
         saver?.Join();
-        return (ops / seconds, maxTicks * 1000.0 / Stopwatch.Frequency);
+        return (ops, seconds, maxTicks * 1000.0 / Stopwatch.Frequency);
     }
 }
