@@ -151,6 +151,8 @@ internal static partial class WholeProcess
     /// four seconds weighs the same on both sides. A bag's writes add objects (the rows differ), so its
     /// table grows while it is measured, and every write compares against more objects of its key: measured
     /// as two windows one after the other, the later one, with saves, saw a table with a million objects more.
+    /// Each window starts after a full collection (not timed), so that no window pays for collecting the
+    /// garbage of the one before it.
     /// </summary>
     private static WriterFigures WriterWindows(Action<Row> write, int n, Action save)
     {
