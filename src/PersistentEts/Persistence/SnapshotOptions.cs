@@ -23,9 +23,10 @@ public sealed record SnapshotWriteOptions
 
     /// <summary>
     /// Threads that encode a save's objects in parallel (1 to 64). Null, the default, uses one per 64 Ki
-    /// objects, up to one per core and at most four. The threads run below the application's priority, so
-    /// they take the cores its own threads leave idle; fewer leave more of the machine to the application's
-    /// threads still. The file is the same whatever the number.
+    /// objects, up to one per core and at most four. The threads run at the lowest priority the platform
+    /// offers (Linux's idle class), so they take only the cores the application's own threads leave idle;
+    /// when they get none for a while, the thread that saves encodes too, at its own priority, so a save
+    /// always ends. The file is the same whatever the number.
     /// </summary>
     public int? EncodeThreads { get; init; }
 
