@@ -17,7 +17,7 @@ public class SnapshotSaveLoad
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, Row> _diy = new();
     private string _diyPath = "";
 
-    [Params(10_000, 100_000)]
+    [Params(10_000, 100_000, 1_000_000)]
     public int Size { get; set; }
 
     [GlobalSetup]
