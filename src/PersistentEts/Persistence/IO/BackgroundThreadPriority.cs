@@ -15,8 +15,9 @@ namespace PersistentEts.Persistence.IO;
 /// (<c>SCHED_IDLE</c>, as RocksDB's lowest compaction priority does), and where that is refused its nice
 /// value goes to the lowest with <c>setpriority</c>; an unprivileged process may always lower its own
 /// threads. Elsewhere <see cref="Thread.Priority"/> goes to <see cref="ThreadPriority.Lowest"/>. A thread so
-/// low may wait long on a machine whose cores are all busy: the save's own thread, at normal priority, then
-/// encodes too (see <c>BlockEncoder</c>), so a save never depends on the idle class for its progress.
+/// low may wait long on a machine whose cores are all busy, so it must never hold a lock the application
+/// waits for, and a save must not depend on it alone: in <c>BlockEncoder</c> only the thread that saves
+/// reads the table, and it encodes too when the encoding threads get no processor time.
 /// Best effort: a platform that refuses, or a C library without the calls, leaves the priority as it was,
 /// and the save goes on.
 /// Only for threads the library made itself and that end with their work, never for pool threads.
