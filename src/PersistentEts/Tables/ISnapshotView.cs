@@ -23,7 +23,8 @@ internal interface ISnapshotView<TObject> : IDisposable
 
     /// <summary>
     /// How many parts a hashed table's capture splits into; 0 for an ordered table, which is read through
-    /// <see cref="ReadNext"/> in key order. Parts may be read in any order and by several threads at once.
+    /// <see cref="ReadNext"/> in key order. Parts may be read in any order and by several threads at once (a
+    /// save reads them in order, on its own thread: see <c>BlockEncoder</c>).
     /// </summary>
     int Parts { get; }
 

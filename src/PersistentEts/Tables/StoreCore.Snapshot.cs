@@ -55,8 +55,8 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         public int Parts => Runs is null ? 0 : (Runs.RunCount + RunsPerPart - 1) / RunsPerPart;
     }
 
-    // Runs of buckets per part of a hashed capture: 1,024 buckets, enough to make a part's hand-over to an
-    // encoder rare, few enough that a million-key table has a thousand parts to share out.
+    // Runs of buckets per part of a hashed capture: 1,024 buckets, enough that the saving thread reads a
+    // chunk for the encoders in a few calls, few enough that each call holds a stripe's lock only briefly.
     private const int RunsPerPart = 64;
 
     // The ordered store's comparer, for capture cursors; null for hashed stores.

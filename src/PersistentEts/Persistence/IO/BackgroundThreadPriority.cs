@@ -6,9 +6,9 @@ namespace PersistentEts.Persistence.IO;
 /// Lowers the calling thread's scheduling priority as far as it goes, so that a save's encoding threads take
 /// only the cores the application leaves idle. Without this, on a machine with as many busy application
 /// threads as cores, the encoders took their share of every core and the application's writers ran at about
-/// half their speed while saves ran back to back; a nice value ten above the writer's still left them at
-/// 0.58–0.75 of their idle speed (a thread ten below still gets a tenth of a contended core, and both
-/// encoders took it), against 0.83–0.89 with the idle class.
+/// half their speed while saves ran back to back; a nice value ten above the writer's still left a bag's
+/// writer at 0.58–0.75 of its idle speed (a thread ten below still gets a tenth of a contended core, and
+/// both encoders took it), against 0.83–0.89 with the idle class (two alternating rounds).
 /// </summary>
 /// <remarks>
 /// On Linux the runtime ignores <see cref="Thread.Priority"/>, so the thread joins the kernel's idle class
@@ -26,7 +26,7 @@ internal static partial class BackgroundThreadPriority
 {
     private const int LowestPriorityNice = 19;
 
-    /// <summary>Linux's <c>SCHED_IDLE</c> policy: the thread runs only when no other thread wants the core.</summary>
+    /// <summary>Linux's <c>SCHED_IDLE</c> policy: the thread gets a core when no other thread wants it, and beyond that only a sliver of time.</summary>
     private const int SchedIdle = 5;
 
     private const int PrioProcess = 0;
