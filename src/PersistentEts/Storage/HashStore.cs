@@ -159,6 +159,15 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     /// <summary>The stripe whose lock guards a run.</summary>
     public int StripeOfRun(int run) => run & _mask;
 
+    /// <summary>Buckets per run: runs are this many consecutive buckets of the array.</summary>
+    public const int BucketsPerRun = RunLength;
+
+    /// <summary>The index of <paramref name="key"/>'s bucket in the array; stable while a layout hold is in place.</summary>
+    public int BucketIndexOf(TKey key) => BucketOf(Mix(HashOf(key)), Volatile.Read(ref _buckets).Length);
+
+    /// <summary>The run that holds a bucket.</summary>
+    public static int RunOfBucket(int bucket) => bucket >> RunBits;
+
     /// <summary>
     /// Keeps every key in its run (the array neither grows nor is replaced by a shorter one) until
     /// <see cref="ReleaseLayoutLocked"/>; for a snapshot capture, which reads run by run. The caller holds every stripe lock.
@@ -383,6 +392,15 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
         {
             for (var n = buckets[b]; n is not null; n = n.Next) visit(ref state, n.Key, n.Value);
         }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="visit"/> for every entry of one bucket; the caller holds the stripe lock of
+    /// the bucket's run, so the bucket is exactly as of this moment.
+    /// </summary>
+    public void ForEachInBucketLocked<TState>(int bucket, ref TState state, VisitEntry<TKey, TBucket, TState> visit)
+    {
+        for (var n = _buckets[bucket]; n is not null; n = n.Next) visit(ref state, n.Key, n.Value);
     }
 
     /// <summary>A copy of all keys, read without locks (see <see cref="GetEnumerator"/>); traversals sort it into their walk order.</summary>

@@ -14,16 +14,16 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     /// <summary>
     /// How a snapshot stays point-in-time without stopping writers: before a writer changes a key that the
     /// reader has not emitted yet, it copies what the reader must see instead, and the reader emits the
-    /// copy in its place. A hashed store copies the key's run of buckets (<see cref="RunCopies{TKey, TBucket}"/>),
+    /// copy in its place. A hashed store copies the key's bucket (<see cref="BucketCopies{TKey, TBucket}"/>),
     /// an ordered store the key's leaf past the reader's cursor (<see cref="OrderedCopies{TKey, TBucket}"/>).
-    /// Each run or leaf is copied once, on its first write; only what writers change during the save
+    /// Each bucket or leaf is copied once, on its first write; only what writers change during the save
     /// costs memory.
     /// </summary>
     private sealed class Capture(StoreCore<TKey, TObject, TBucket> owner)
     {
-        // Exactly one of these: copies of the runs of buckets (hashed stores) or of the leaves (ordered)
-        // written before the reader got to them.
-        public readonly RunCopies<TKey, TBucket>? Runs = owner.Hashed is { } hashed ? new(hashed) : null;
+        // Exactly one of these: copies of the buckets (hashed stores) or of the leaves (ordered) written
+        // before the reader got to them.
+        public readonly BucketCopies<TKey, TBucket>? Copies = owner.Hashed is { } hashed ? new(hashed) : null;
         public readonly OrderedCopies<TKey, TBucket>? Leaves = owner.KeyOrder is { } order ? new(order) : null;
 
         // Ordered stores: set under the store's lock once every unchanged leaf has been read, when the
@@ -36,15 +36,15 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         public volatile bool HasCursor;
 
         /// <summary>
-        /// Before a writer changes <paramref name="key"/>, under its stripe lock: copies its run or leaf as
-        /// of the instant, unless the reader has met the key already or the copy was made.
+        /// Before a writer changes <paramref name="key"/>, under its stripe lock: copies its bucket or leaf
+        /// as of the instant, unless the reader has met the key already or the copy was made.
         /// </summary>
         public void KeepLocked(TKey key)
         {
             if (Closed) return;
-            if (Runs is not null)
+            if (Copies is not null)
             {
-                Runs.BeforeWriteLocked(key);
+                Copies.BeforeWriteLocked(key);
                 return;
             }
             if (HasCursor && owner.KeyOrder!.Compare(key, CursorKey) <= 0) return;
@@ -52,7 +52,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         }
 
         /// <summary>Parts a hashed capture is read in: stretches of <see cref="RunsPerPart"/> runs of buckets (keys stay in their runs for the capture's length: the store's layout hold).</summary>
-        public int Parts => Runs is null ? 0 : (Runs.RunCount + RunsPerPart - 1) / RunsPerPart;
+        public int Parts => Copies is null ? 0 : (Copies.RunCount + RunsPerPart - 1) / RunsPerPart;
     }
 
     // Runs of buckets per part of a hashed capture: 1,024 buckets, enough that the saving thread reads a
@@ -121,7 +121,7 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         Hashed?.ReleaseLayoutLocked();
         Ordered?.EndLeafMarksLocked();
         // No writer or reader can reach the capture now: writers read it under their stripe lock.
-        ended?.Runs?.Dispose();
+        ended?.Copies?.Dispose();
         StripedLocks.ExitAll(Store, stripes);
         _snapshotGate.Release();
     }
@@ -174,31 +174,33 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
 
     /// <summary>
     /// Hashed stores: a part's runs of buckets are emitted in array order, each under its stripe's lock,
-    /// straight from the table's own buckets, so every key is met exactly once, as of the instant; a run
-    /// that a writer changed before it was read is emitted from the copy the writer made first.
+    /// straight from the table's own buckets, so every key is met exactly once, as of the instant; a bucket
+    /// that a writer changed before its run was read is emitted from the copy the writer made first.
     /// </summary>
     private void ReadPart(Capture c, int part, ObjectRun<TObject> into)
     {
         var hashed = Hashed!;
-        var runs = c.Runs!;
-        var end = Math.Min((part + 1) * RunsPerPart, runs.RunCount);
+        var copies = c.Copies!;
+        var end = Math.Min((part + 1) * RunsPerPart, copies.RunCount);
         var state = (Core: this, Batch: into);
         for (var run = part * RunsPerPart; run < end; run++)
         {
             lock (Store.LockOf(hashed.StripeOfRun(run)))
             {
-                if (runs.WasRead(run)) throw new InvalidOperationException($"Run {run} of the capture was read twice.");
-                if (runs.TryGetCopy(run, out var copy))
+                if (copies.WasRead(run)) throw new InvalidOperationException($"Run {run} of the capture was read twice.");
+                var first = run * HashStore<TKey, TBucket>.BucketsPerRun;
+                for (var bucket = first; bucket < first + HashStore<TKey, TBucket>.BucketsPerRun; bucket++)
                 {
-                    foreach (var (_, bucket) in copy) Emit(bucket, into);
+                    if (copies.TryGetCopy(bucket, out var copy))
+                    {
+                        foreach (var (_, objects) in copy) Emit(objects, into);
+                        continue;
+                    }
+                    hashed.ForEachInBucketLocked(bucket, ref state,
+                        static (ref (StoreCore<TKey, TObject, TBucket> Core, ObjectRun<TObject> Batch) s, TKey _, TBucket objects) =>
+                            s.Core.Emit(objects, s.Batch));
                 }
-                else
-                {
-                    hashed.ForEachInRunLocked(run, ref state,
-                        static (ref (StoreCore<TKey, TObject, TBucket> Core, ObjectRun<TObject> Batch) s, TKey _, TBucket bucket) =>
-                            s.Core.Emit(bucket, s.Batch));
-                }
-                runs.MarkRead(run);
+                copies.MarkRead(run);
             }
         }
     }
