@@ -44,7 +44,7 @@ internal sealed partial class WriteAheadLog<TObject>
             {
                 _flushing = false;
                 var ended = _round;
-                _round = new ManualResetEventSlim(false);
+                _round = new ManualResetEventSlim(false, RoundSpins);
                 ended.Set();
                 Monitor.PulseAll(_flushLock);
             }
