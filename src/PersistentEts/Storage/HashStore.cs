@@ -381,20 +381,6 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
     public void ExitMultiKeyWrite() => Interlocked.Decrement(ref _slowReads);
 
     /// <summary>
-    /// Calls <paramref name="visit"/> for every entry of one run of buckets; the caller holds the run's
-    /// stripe lock (<see cref="StripeOfRun"/>), so the run is exactly as of this moment.
-    /// </summary>
-    public void ForEachInRunLocked<TState>(int run, ref TState state, VisitEntry<TKey, TBucket, TState> visit)
-    {
-        var buckets = _buckets;
-        var end = Math.Min((run + 1) * RunLength, buckets.Length);
-        for (var b = run * RunLength; b < end; b++)
-        {
-            for (var n = buckets[b]; n is not null; n = n.Next) visit(ref state, n.Key, n.Value);
-        }
-    }
-
-    /// <summary>
     /// Calls <paramref name="visit"/> for every entry of one bucket; the caller holds the stripe lock of
     /// the bucket's run, so the bucket is exactly as of this moment.
     /// </summary>

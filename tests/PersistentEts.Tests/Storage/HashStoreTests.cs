@@ -53,8 +53,8 @@ public sealed class HashStoreTests
         Assert.Equal(model.Count, store.KeyCount);
         Assert.Equal(model.OrderBy(kv => kv.Key), store.ToEnumerable().OrderBy(kv => kv.Key));
         var visited = new List<int>();
-        for (var run = 0; run < store.RunCount; run++)
-            store.ForEachInRunLocked(run, ref visited, static (ref List<int> v, int key, string _) => v.Add(key));
+        for (var bucket = 0; bucket < store.BucketCount; bucket++)
+            store.ForEachInBucketLocked(bucket, ref visited, static (ref List<int> v, int key, string _) => v.Add(key));
         Assert.Equal(model.Keys.Order(), visited.Order());
     }
 
