@@ -123,12 +123,17 @@ internal sealed class BlockEncoder<TObject> : IDisposable
 
     private void Work()
     {
+        // A chunk this worker took and has not published: on a failure nobody else can reach it, so its
+        // pooled buffers go back here (Dispose frees only chunks in the pool and the queues).
+        EncodedChunk? inHand = null;
         try
         {
             BackgroundThreadPriority.LowerCurrentThread();
             foreach (var chunk in _toEncode.GetConsumingEnumerable(_cancel.Token))
             {
+                inHand = chunk;
                 Encode(chunk);
+                inHand = null;
                 Publish(chunk, byWorker: true);
             }
         }
@@ -141,6 +146,10 @@ internal sealed class BlockEncoder<TObject> : IDisposable
             lock (_encodedLock) _failure ??= ExceptionDispatchInfo.Capture(e);
             _cancel.Cancel();
             _chunkReady.Release();
+        }
+        finally
+        {
+            inHand?.Dispose();
         }
     }
 
