@@ -115,6 +115,8 @@ internal sealed class SnapshotLoading<TKey, TObject> where TKey : notnull
 
     private void Decode()
     {
+        // A set's worker decodes each block into this list, reused from block to block.
+        var mine = new List<TObject>();
         try
         {
             while (true)
@@ -136,7 +138,11 @@ internal sealed class SnapshotLoading<TKey, TObject> where TKey : notnull
                     }
                     else
                     {
-                        _reader.DecodeBlock(_codec, block, Insert);
+                        // Decoded whole, then inserted: a block's objects sit in a few runs of buckets.
+                        mine.Clear();
+                        _reader.DecodeBlock(_codec, block, mine.Add);
+                        Insert(CollectionsMarshal.AsSpan(mine));
+                        mine.Clear();
                         _slots.Release();
                     }
                 }
@@ -197,8 +203,6 @@ internal sealed class SnapshotLoading<TKey, TObject> where TKey : notnull
             }
         }
     }
-
-    private void Insert(TObject obj) => Insert(new ReadOnlySpan<TObject>(in obj));
 
     private void Insert(ReadOnlySpan<TObject> objects)
     {

@@ -353,7 +353,24 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket> : TableCore<TK
     {
         if (Ordered is null)
         {
-            foreach (var o in objects) RestoreObject(o);
+            // A snapshot's objects come run of buckets by run, and a run's keys share a stripe: the lock is
+            // taken once per stretch of objects of one stripe, not once per object.
+            var i = 0;
+            while (i < objects.Length)
+            {
+                var key = KeyOfChecked(objects[i], "a stored object");
+                var stripe = Store.StripeOf(key);
+                lock (Store.LockOf(stripe))
+                {
+                    while (true)
+                    {
+                        RestoreObjectLocked(stripe, key, objects[i]);
+                        if (++i == objects.Length) break;
+                        key = KeyOfChecked(objects[i], "a stored object");
+                        if (Store.StripeOf(key) != stripe) break;
+                    }
+                }
+            }
             return;
         }
         // One lock for the whole store: taken, and the store's version moved, once per run of objects.
