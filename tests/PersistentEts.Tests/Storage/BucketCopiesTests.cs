@@ -9,14 +9,6 @@ namespace PersistentEts.Tests.Storage;
 /// </summary>
 public sealed class BucketCopiesTests
 {
-    /// <summary>Five hash codes in all, so each bucket that has keys has a chain of many.</summary>
-    private sealed class FiveHashes : IEqualityComparer<int>
-    {
-        public bool Equals(int x, int y) => x == y;
-
-        public int GetHashCode(int obj) => obj % 5;
-    }
-
     private static HashStore<int, string> StoreOf(params int[] keys)
     {
         var store = new HashStore<int, string>(4, null);
@@ -82,7 +74,7 @@ public sealed class BucketCopiesTests
     {
         // Chains of about thirteen keys, all in one stripe's buckets, copied in an order unlike the
         // array's; 40 and 60 share a chain, which is copied once.
-        var store = new HashStore<int, string>(1, new FiveHashes());
+        var store = new HashStore<int, string>(1, new FewHashCodes(5));
         for (var k = 0; k < 64; k++) store.SetLocked(k, "v" + k);
         store.HoldLayoutLocked();
         using var copies = new BucketCopies<int, string>(store);

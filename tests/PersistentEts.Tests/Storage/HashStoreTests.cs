@@ -8,21 +8,13 @@ namespace PersistentEts.Tests.Storage;
 /// </summary>
 public sealed class HashStoreTests
 {
-    /// <summary>Keys that collide in every stripe and bucket, so chains are long and rewritten in their middle.</summary>
-    private sealed class FewHashes : IEqualityComparer<int>
-    {
-        public bool Equals(int x, int y) => x == y;
-
-        public int GetHashCode(int obj) => obj % 7;
-    }
-
     public static TheoryData<bool> Comparers => new() { false, true };
 
     [Theory]
     [MemberData(nameof(Comparers))]
     public void RandomWrites_AnswerAsADictionaryDoes(bool colliding)
     {
-        var store = new HashStore<int, string>(4, colliding ? new FewHashes() : null);
+        var store = new HashStore<int, string>(4, colliding ? new FewHashCodes(7) : null);
         var model = new Dictionary<int, string>();
         var random = new Random(42);
         for (var step = 0; step < 20_000; step++)
@@ -112,7 +104,7 @@ public sealed class HashStoreTests
     [MemberData(nameof(Comparers))]
     public async Task Readers_NeverMissAnUntouchedKey_WhileAWriterGrowsAndRewritesChains(bool colliding)
     {
-        var store = new HashStore<int, int>(2, colliding ? new FewHashes() : null);
+        var store = new HashStore<int, int>(2, colliding ? new FewHashCodes(7) : null);
         const int stable = 300;
         for (var k = 0; k < stable; k++) store.SetLocked(k, k);
         var missed = 0L;
