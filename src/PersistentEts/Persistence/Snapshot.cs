@@ -84,11 +84,14 @@ public static class Snapshot
             var write = ObjectWriting.For(codec);
             using var encoder = new BlockEncoder<TObject>(view,
                 (buffer, objects, stopAt) => Encode(codec, write, buffer, objects, stopAt, full), EncodeThreads(core, codec, options),
-                codec.IsThreadSafe);
+                codec.IsThreadSafe, options.Checksums, options.Compress);
             while (await encoder.NextAsync(async, cancellationToken).ConfigureAwait(false) is { } chunk)
             {
-                foreach (var (start, length, count) in chunk.Blocks)
-                    await writer.WriteBlockAsync(chunk.Buffer.WrittenMemory.Slice(start, length), count, async, cancellationToken).ConfigureAwait(false);
+                foreach (var block in chunk.Blocks)
+                {
+                    var stored = chunk.StoredBytes.WrittenMemory.Slice(block.Start, block.Length);
+                    await writer.WriteBlockAsync(stored, block, async, cancellationToken).ConfigureAwait(false);
+                }
                 encoder.Return(chunk);
             }
             await encoder.CompleteAsync(async).ConfigureAwait(false);

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.IO.Hashing;
+using K4os.Compression.LZ4;
 using PersistentEts.Persistence.Format;
 using PersistentEts.Tables;
 
@@ -15,23 +17,25 @@ public sealed class BlockEncoderTests
     private const int Objects = 100_000;
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task OnlyTheSavingThread_ReadsTheCapture_AndTheObjectsComeOutInTheOrderRead(bool hashed)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public async Task OnlyTheSavingThread_ReadsTheCapture_AndTheObjectsComeOutInTheOrderRead(bool hashed, bool compress)
     {
         // Without async the encoder's calls complete on the calling thread: every await below continues on it.
         var savingThread = Environment.CurrentManagedThreadId;
         var view = new RecordingView(hashed);
         var read = new List<int>();
 
-        using (var encoder = new BlockEncoder<int>(view, WriteInts, 2, writeIsThreadSafe: true))
+        using (var encoder = new BlockEncoder<int>(view, WriteInts, 2, writeIsThreadSafe: true, checksums: true, compress))
         {
             while (await encoder.NextAsync(async: false, CancellationToken.None) is { } chunk)
             {
-                foreach (var (start, length, count) in chunk.Blocks)
+                foreach (var stored in chunk.Blocks)
                 {
-                    var block = chunk.Buffer.WrittenSpan.Slice(start, length);
-                    Assert.Equal(count * sizeof(int), block.Length);
+                    var block = Raw(chunk.StoredBytes.WrittenSpan.Slice(stored.Start, stored.Length), stored, compress);
+                    Assert.Equal(stored.Count * sizeof(int), block.Length);
                     for (var at = 0; at < block.Length; at += sizeof(int)) read.Add(BinaryPrimitives.ReadInt32LittleEndian(block[at..]));
                 }
                 encoder.Return(chunk);
@@ -41,6 +45,20 @@ public sealed class BlockEncoderTests
 
         Assert.Equal(Enumerable.Range(0, Objects), read);
         Assert.Equal([savingThread], view.ReaderThreads.Keys);
+    }
+
+    /// <summary>A block's encoded bytes from its stored ones, after checking the hash its head will carry.</summary>
+    private static byte[] Raw(ReadOnlySpan<byte> stored, StoredBlock block, bool compressed)
+    {
+        Assert.Equal(XxHash3.HashToUInt64(stored), block.Hash);
+        if (!compressed)
+        {
+            Assert.Equal(block.RawLength, stored.Length);
+            return stored.ToArray();
+        }
+        var raw = new byte[block.RawLength];
+        Assert.Equal(block.RawLength, LZ4Codec.Decode(stored, raw));
+        return raw;
     }
 
     private static int WriteInts(PooledBufferWriter buffer, ReadOnlySpan<int> objects, int stopAtBytes)

@@ -13,9 +13,10 @@ internal delegate int WriteObjects<TObject>(PooledBufferWriter buffer, ReadOnlyS
 
 /// <summary>
 /// A save's encoding, on every core. The thread that saves reads the table's capture into numbered chunks
-/// of objects, hands them to worker threads, which encode them into blocks in parallel, and writes the
-/// encoded chunks in number order: the file holds the objects in the order they were read, an ordered
-/// table's in key order, as one thread would write them.
+/// of objects and hands them to worker threads. They encode them into blocks in parallel, and store each
+/// block as the file holds it (see <see cref="StoredBlock"/>). The saving thread writes the chunks in number
+/// order: the file holds the objects in the order they were read, an ordered table's in key order, as one
+/// thread would write them.
 /// </summary>
 /// <remarks>
 /// Only the thread that saves reads the capture, so only it ever holds the table's locks. The workers run
@@ -50,26 +51,36 @@ internal sealed class BlockEncoder<TObject> : IDisposable
     /// </summary>
     private static readonly TimeSpan StarvedAfter = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>One chunk: the objects read for it, then its encoded blocks, (start, length, object count) in <see cref="Buffer"/>.</summary>
-    public sealed class EncodedChunk : IDisposable
+    /// <summary>One chunk: the objects read for it, then its blocks as the file stores them.</summary>
+    public sealed class EncodedChunk(bool compress) : IDisposable
     {
         internal ObjectRun<TObject> Objects { get; } = new(ChunkObjects);
 
         internal long Sequence;
 
+        /// <summary>The objects as encoded; without compression also the blocks' stored bytes.</summary>
         public PooledBufferWriter Buffer { get; } = new(SnapshotFormat.TargetBlockBytes + (64 << 10));
 
-        public List<(int Start, int Length, int Count)> Blocks { get; } = [];
+        /// <summary>With compression, the blocks' stored bytes; <see cref="Buffer"/> then holds one block at a time.</summary>
+        public PooledBufferWriter? Compressed { get; } = compress ? new(SnapshotFormat.TargetBlockBytes) : null;
+
+        /// <summary>The chunk's blocks, in order; their <see cref="StoredBlock.Start"/> is in <see cref="StoredBytes"/>.</summary>
+        public List<StoredBlock> Blocks { get; } = [];
+
+        /// <summary>The buffer the blocks' stored bytes lie in.</summary>
+        public PooledBufferWriter StoredBytes => Compressed ?? Buffer;
 
         public void Dispose()
         {
             Buffer.Dispose();
+            Compressed?.Dispose();
             Objects.Dispose();
         }
     }
 
     private readonly ISnapshotView<TObject> _view;
     private readonly WriteObjects<TObject> _write;
+    private readonly bool _checksums;
     // Held around every call of _write when it may not run on two threads at once: the saving thread may
     // encode beside a starved worker (see StarvedAfter), even when there is only one.
     private readonly object? _oneWriteAtATime;
@@ -105,14 +116,17 @@ internal sealed class BlockEncoder<TObject> : IDisposable
     /// <param name="write">Encodes objects; its exceptions end the save.</param>
     /// <param name="workers">Encoding threads.</param>
     /// <param name="writeIsThreadSafe">Whether <paramref name="write"/> may run on several threads at once; when not, its calls take turns.</param>
-    public BlockEncoder(ISnapshotView<TObject> view, WriteObjects<TObject> write, int workers, bool writeIsThreadSafe)
+    /// <param name="checksums">Whether blocks carry the checksum of their stored bytes.</param>
+    /// <param name="compress">Whether blocks are stored LZ4-compressed.</param>
+    public BlockEncoder(ISnapshotView<TObject> view, WriteObjects<TObject> write, int workers, bool writeIsThreadSafe, bool checksums, bool compress)
     {
         _view = view;
         _write = write;
+        _checksums = checksums;
         _oneWriteAtATime = writeIsThreadSafe ? null : new object();
         _parts = view.Parts;
         // Two chunks per worker: one being encoded while the saving thread writes or reads the other.
-        for (var i = 0; i < 2 * workers; i++) _free.Push(new EncodedChunk());
+        for (var i = 0; i < 2 * workers; i++) _free.Push(new EncodedChunk(compress));
         _workers = new Task[workers];
         for (var i = 0; i < workers; i++)
             _workers[i] = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -195,11 +209,15 @@ internal sealed class BlockEncoder<TObject> : IDisposable
         if (_sourceDone && !_toEncode.IsAddingCompleted) _toEncode.CompleteAdding();
     }
 
-    /// <summary>Encodes a chunk's objects into its buffer, from its start, as blocks of about the target size, and lets the objects go.</summary>
+    /// <summary>
+    /// Encodes a chunk's objects into blocks of about the target size, each stored (compressed, hashed) as
+    /// soon as it is encoded, and lets the objects go.
+    /// </summary>
     private void Encode(EncodedChunk chunk)
     {
         var buffer = chunk.Buffer;
         buffer.ResetWrittenCount();
+        chunk.Compressed?.ResetWrittenCount();
         chunk.Blocks.Clear();
         var objects = chunk.Objects.AsSpan();
         var blockStart = 0;
@@ -210,7 +228,9 @@ internal sealed class BlockEncoder<TObject> : IDisposable
             i += written;
             inBlock += written;
             if (buffer.WrittenCount - blockStart < SnapshotFormat.TargetBlockBytes && i < objects.Length) continue;
-            chunk.Blocks.Add((blockStart, buffer.WrittenCount - blockStart, inBlock));
+            chunk.Blocks.Add(StoredBlock.Seal(buffer, blockStart, inBlock, chunk.Compressed, _checksums));
+            // A compressed block's raw bytes are not needed once stored: the next block reuses them.
+            if (chunk.Compressed is not null) buffer.ResetWrittenCount();
             blockStart = buffer.WrittenCount;
             inBlock = 0;
         }

@@ -1,12 +1,12 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using K4os.Compression.LZ4;
 
 namespace PersistentEts.Persistence.Format;
 
 /// <summary>
-/// Writes one snapshot to a stream: preamble and header, blocks, trailer. Blocks arrive already encoded
-/// (see <see cref="BlockEncoder{TObject}"/>), so encoding can run on another thread than the writing.
+/// Writes one snapshot to a stream: preamble and header, blocks, trailer. Blocks arrive already encoded,
+/// compressed and hashed (see <see cref="BlockEncoder{TObject}"/> and <see cref="StoredBlock"/>), so that
+/// work runs on other threads than the writing.
 /// </summary>
 /// <remarks>
 /// Each method writes either synchronously or by awaiting the stream (<c>async</c>), through the one
@@ -18,7 +18,6 @@ internal sealed class SnapshotWriter(Stream output, bool checksums, bool compres
 
     // Scratch for block heads and the trailer; reused, since each write is finished before the next begins.
     private readonly byte[] _small = new byte[Math.Max(SnapshotFormat.BlockHeaderBytes, SnapshotFormat.TrailerBytes)];
-    private byte[] _compressed = [];
     private long _objects;
     private long _blocks;
 
@@ -39,31 +38,20 @@ internal sealed class SnapshotWriter(Stream output, bool checksums, bool compres
         return PutAsync(all, async, cancellationToken);
     }
 
-    /// <summary>Writes one encoded block of <paramref name="count"/> objects.</summary>
-    public async ValueTask WriteBlockAsync(ReadOnlyMemory<byte> raw, int count, bool async, CancellationToken cancellationToken)
+    /// <summary>Writes one block, whose stored bytes (<paramref name="stored"/>) were compressed and hashed as <paramref name="block"/> says.</summary>
+    public async ValueTask WriteBlockAsync(ReadOnlyMemory<byte> stored, StoredBlock block, bool async, CancellationToken cancellationToken)
     {
-        if (count == 0) return;
-        if (raw.Length > SnapshotFormat.MaxBlockBytes)
-            throw new EtsArgumentException(null, $"A block of objects encodes to more than {SnapshotFormat.MaxBlockBytes} bytes, the most a block holds.");
-        var stored = raw;
-        if (compress)
-        {
-            var max = LZ4Codec.MaximumOutputSize(stored.Length);
-            if (_compressed.Length < max) _compressed = new byte[max];
-            var n = LZ4Codec.Encode(stored.Span, _compressed, LZ4Level.L00_FAST);
-            stored = _compressed.AsMemory(0, n);
-        }
-        var hash = checksums ? XxHash3.HashToUInt64(stored.Span) : 0UL;
+        if (block.Count == 0) return;
         var head = _small.AsSpan(0, SnapshotFormat.BlockHeaderBytes);
         head[0] = SnapshotFormat.BlockTag;
-        BinaryPrimitives.WriteInt32LittleEndian(head[1..], count);
-        BinaryPrimitives.WriteInt32LittleEndian(head[5..], raw.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(head[1..], block.Count);
+        BinaryPrimitives.WriteInt32LittleEndian(head[5..], block.RawLength);
         BinaryPrimitives.WriteInt32LittleEndian(head[9..], stored.Length);
-        BinaryPrimitives.WriteUInt64LittleEndian(head[13..], hash);
+        BinaryPrimitives.WriteUInt64LittleEndian(head[13..], block.Hash);
         _blockHashes.Append(head[13..]);
         await PutAsync(_small.AsMemory(0, SnapshotFormat.BlockHeaderBytes), async, cancellationToken).ConfigureAwait(false);
         await PutAsync(stored, async, cancellationToken).ConfigureAwait(false);
-        _objects += count;
+        _objects += block.Count;
         _blocks++;
     }
 
