@@ -389,6 +389,16 @@ internal sealed class HashStore<TKey, TBucket> : IStore<TKey, TBucket> where TKe
         for (var n = _buckets[bucket]; n is not null; n = n.Next) visit(ref state, n.Key, n.Value);
     }
 
+    /// <summary>
+    /// Appends the values of one bucket's entries to <paramref name="into"/>; the caller holds the stripe
+    /// lock of the bucket's run. What <see cref="ForEachInBucketLocked"/> does for a visitor that only
+    /// collects values, without a delegate call per entry.
+    /// </summary>
+    public void AppendBucketLocked(int bucket, ObjectRun<TBucket> into)
+    {
+        for (var n = _buckets[bucket]; n is not null; n = n.Next) into.Add(n.Value);
+    }
+
     /// <summary>A copy of all keys, read without locks (see <see cref="GetEnumerator"/>); traversals sort it into their walk order.</summary>
     public TKey[] WalkKeys()
     {

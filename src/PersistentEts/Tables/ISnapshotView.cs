@@ -1,3 +1,5 @@
+using PersistentEts.Storage;
+
 namespace PersistentEts.Tables;
 
 /// <summary>

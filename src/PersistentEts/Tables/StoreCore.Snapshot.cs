@@ -183,6 +183,8 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         var copies = c.Copies!;
         var end = Math.Min((part + 1) * RunsPerPart, copies.RunCount);
         var state = (Core: this, Batch: into);
+        // A set's buckets are its objects: they are appended as they are, without a call per object.
+        var buckets = into as ObjectRun<TBucket>;
         for (var run = part * RunsPerPart; run < end; run++)
         {
             lock (Store.LockOf(hashed.StripeOfRun(run)))
@@ -194,6 +196,11 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
                     if (copies.TryGetCopy(bucket, out var copy))
                     {
                         foreach (var (_, objects) in copy) Emit(objects, into);
+                        continue;
+                    }
+                    if (buckets is not null)
+                    {
+                        hashed.AppendBucketLocked(bucket, buckets);
                         continue;
                     }
                     hashed.ForEachInBucketLocked(bucket, ref state,

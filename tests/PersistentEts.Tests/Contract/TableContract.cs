@@ -76,7 +76,7 @@ public abstract partial class TableContract<TKey> : IDisposable where TKey : not
         // In no order, so an ordered table's leaves split unevenly and the reader stops inside them.
         foreach (var item in atInstant.OrderBy(_ => random.Next())) _table.Insert(item);
         using var view = _table.Core.BeginSnapshot();
-        using var run = new PersistentEts.Tables.ObjectRun<Item<TKey>>();
+        using var run = new PersistentEts.Storage.ObjectRun<Item<TKey>>();
         var slice = 0;
         // An ordered capture copies a leaf on its first write past the reader: fewer changes per slice
         // leave leaves unchanged for the reader to read live, so the capture still comes in many slices.
@@ -133,7 +133,7 @@ public abstract partial class TableContract<TKey> : IDisposable where TKey : not
 
     private static List<Item<TKey>> Captured(PersistentEts.Tables.ISnapshotView<Item<TKey>> view)
     {
-        using var run = new PersistentEts.Tables.ObjectRun<Item<TKey>>();
+        using var run = new PersistentEts.Storage.ObjectRun<Item<TKey>>();
         if (view.Parts == 0)
         {
             while (view.ReadNext(run)) { }

@@ -75,7 +75,7 @@ public sealed class WriteAheadTests : IDisposable
         var atInstant = Enumerable.Range(0, 3_000).Select(i => new Row(i, "good")).ToArray();
         t.Insert(atInstant);
         using var view = t.Core.BeginSnapshot();
-        using var run = new PersistentEts.Tables.ObjectRun<Row>();
+        using var run = new PersistentEts.Storage.ObjectRun<Row>();
         // The first slice or part only, then a batch over keys read and not yet read, new keys among them,
         // refused at its last object.
         if (view.Parts == 0) Assert.True(view.ReadNext(run));

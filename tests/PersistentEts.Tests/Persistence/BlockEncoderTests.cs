@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.IO.Hashing;
 using K4os.Compression.LZ4;
 using PersistentEts.Persistence.Format;
+using PersistentEts.Storage;
 using PersistentEts.Tables;
 
 namespace PersistentEts.Tests.Persistence;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using PersistentEts.Persistence.IO;
+using PersistentEts.Storage;
 using PersistentEts.Tables;
 
 namespace PersistentEts.Persistence.Format;

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace PersistentEts.Tables;
+namespace PersistentEts.Storage;
 
 /// <summary>
 /// A growable run of objects for passes that copy many of them (a snapshot's capture). Unlike
