@@ -31,8 +31,8 @@ internal interface IOrderedStore<TKey, TBucket> : IStore<TKey, TBucket> where TK
     /// <summary>
     /// Calls <paramref name="visit"/> for up to <paramref name="max"/> entries of the leaves a capture has
     /// not marked, following <paramref name="after"/> (or from the start when <paramref name="hasAfter"/> is
-    /// false), in key order; the caller holds the store's lock, so the entries are exactly as of this
-    /// moment. Returns how many it met and, when any, the last key met.
+    /// false), in key order, once per stretch of one leaf; the caller holds the store's lock, so the entries
+    /// are exactly as of this moment. Returns how many it met and, when any, the last key met.
     /// </summary>
-    int ForEachUnmarkedAfterLocked<TState>(bool hasAfter, TKey after, int max, ref TState state, VisitEntry<TKey, TBucket, TState> visit, out TKey last);
+    int ForEachUnmarkedAfterLocked<TState>(bool hasAfter, TKey after, int max, ref TState state, VisitEntries<TKey, TBucket, TState> visit, out TKey last);
 }

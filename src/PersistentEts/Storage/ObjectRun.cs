@@ -36,6 +36,15 @@ internal sealed class ObjectRun<T> : IDisposable
         Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_items), Count++) = item;
     }
 
+    /// <summary>Appends <paramref name="items"/>, in order.</summary>
+    public void AddRange(ReadOnlySpan<T> items)
+    {
+        while (Count + items.Length > _items.Length) Grow();
+        // _items is exactly a T[] (see the field), so the span over it passes the covariance check.
+        items.CopyTo(_items.AsSpan(Count));
+        Count += items.Length;
+    }
+
     private void Grow()
     {
         var grown = Rent(_items.Length * 2);

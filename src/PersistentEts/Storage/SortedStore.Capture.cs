@@ -62,7 +62,7 @@ internal sealed partial class SortedStore<TKey, TBucket>
     }
 
     /// <summary>Up to <paramref name="max"/> entries of unmarked leaves after <paramref name="after"/>, in key order (see <see cref="IOrderedStore{TKey, TBucket}"/>).</summary>
-    public int ForEachUnmarkedAfterLocked<TState>(bool hasAfter, TKey after, int max, ref TState state, VisitEntry<TKey, TBucket, TState> visit, out TKey last)
+    public int ForEachUnmarkedAfterLocked<TState>(bool hasAfter, TKey after, int max, ref TState state, VisitEntries<TKey, TBucket, TState> visit, out TKey last)
     {
         last = default!;
         if (_leaves.Count == 0 || max <= 0) return 0;
@@ -85,7 +85,7 @@ internal sealed partial class SortedStore<TKey, TBucket>
             if (end <= i) continue;
             met += end - i;
             last = leaf.Keys[end - 1];
-            for (; i < end; i++) visit(ref state, leaf.Keys[i], leaf.Values[i]);
+            visit(ref state, leaf.Keys.AsSpan(i, end - i), leaf.Values.AsSpan(i, end - i));
         }
         return met;
     }

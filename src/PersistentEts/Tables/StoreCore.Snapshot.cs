@@ -138,10 +138,13 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
         lock (Store.LockOf(0))
         {
             var met = Ordered!.ForEachUnmarkedAfterLocked(c.HasCursor, c.CursorKey, ChunkSize, ref state,
-                static (ref (StoreCore<TKey, TObject, TBucket> Core, Capture Capture, ObjectRun<TObject> Batch) s, TKey key, TBucket bucket) =>
+                static (ref (StoreCore<TKey, TObject, TBucket> Core, Capture Capture, ObjectRun<TObject> Batch) s,
+                    ReadOnlySpan<TKey> keys, ReadOnlySpan<TBucket> buckets) =>
                 {
-                    s.Core.EmitCopiesBefore(s.Capture, true, key, s.Batch);
-                    s.Core.Emit(bucket, s.Batch);
+                    // No copy holds a key between two keys of an unmarked leaf (see SortedStore.Capture.cs):
+                    // the copies due before the stretch's first key are all that are due before any of its keys.
+                    s.Core.EmitCopiesBefore(s.Capture, true, keys[0], s.Batch);
+                    s.Core.EmitAll(buckets, s.Batch);
                 },
                 out var last);
             if (met > 0)
@@ -215,6 +218,17 @@ internal abstract partial class StoreCore<TKey, TObject, TBucket>
     private void Emit(TBucket bucket, ObjectRun<TObject> batch)
     {
         foreach (var o in Objects(ref bucket)) batch.Add(o);
+    }
+
+    private void EmitAll(ReadOnlySpan<TBucket> buckets, ObjectRun<TObject> batch)
+    {
+        // An ordered_set's buckets are its objects: copied as they are, not one call per object.
+        if (batch is ObjectRun<TBucket> same)
+        {
+            same.AddRange(buckets);
+            return;
+        }
+        foreach (var bucket in buckets) Emit(bucket, batch);
     }
 
     private sealed class View(StoreCore<TKey, TObject, TBucket> core, TimeSpan pause, long changes, long instant) : ISnapshotView<TObject>
