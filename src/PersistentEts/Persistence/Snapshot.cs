@@ -88,10 +88,7 @@ public static class Snapshot
             while (await encoder.NextAsync(async, cancellationToken).ConfigureAwait(false) is { } chunk)
             {
                 foreach (var block in chunk.Blocks)
-                {
-                    var stored = chunk.StoredBytes.WrittenMemory.Slice(block.Start, block.Length);
-                    await writer.WriteBlockAsync(stored, block, async, cancellationToken).ConfigureAwait(false);
-                }
+                    await writer.WriteBlockAsync(chunk.Stored(block), block, async, cancellationToken).ConfigureAwait(false);
                 encoder.Return(chunk);
             }
             await encoder.CompleteAsync(async).ConfigureAwait(false);

@@ -71,12 +71,4 @@ internal sealed class ObjectRun<T> : IDisposable
         _items.AsSpan(0, Count).Clear();
         Count = 0;
     }
-
-    /// <summary>Stores <paramref name="item"/> at <paramref name="index"/> of <paramref name="array"/> without the covariance check (see the class); the caller made the array, as exactly a <typeparamref name="T"/>[].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreUnchecked(T[] array, int index, T item)
-    {
-        if ((uint)index >= (uint)array.Length) throw new IndexOutOfRangeException();
-        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(array), index) = item;
-    }
 }

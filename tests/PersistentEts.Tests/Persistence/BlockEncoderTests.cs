@@ -35,7 +35,7 @@ public sealed class BlockEncoderTests
             {
                 foreach (var stored in chunk.Blocks)
                 {
-                    var block = Raw(chunk.StoredBytes.WrittenSpan.Slice(stored.Start, stored.Length), stored, compress);
+                    var block = Raw(chunk.Stored(stored).Span, stored, compress);
                     Assert.Equal(stored.Count * sizeof(int), block.Length);
                     for (var at = 0; at < block.Length; at += sizeof(int)) read.Add(BinaryPrimitives.ReadInt32LittleEndian(block[at..]));
                 }

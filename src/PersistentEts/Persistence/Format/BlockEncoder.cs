@@ -65,11 +65,11 @@ internal sealed class BlockEncoder<TObject> : IDisposable
         /// <summary>With compression, the blocks' stored bytes; <see cref="Buffer"/> then holds one block at a time.</summary>
         public PooledBufferWriter? Compressed { get; } = compress ? new(SnapshotFormat.TargetBlockBytes) : null;
 
-        /// <summary>The chunk's blocks, in order; their <see cref="StoredBlock.Start"/> is in <see cref="StoredBytes"/>.</summary>
+        /// <summary>The chunk's blocks, in order; read each one's bytes with <see cref="Stored"/>.</summary>
         public List<StoredBlock> Blocks { get; } = [];
 
-        /// <summary>The buffer the blocks' stored bytes lie in.</summary>
-        public PooledBufferWriter StoredBytes => Compressed ?? Buffer;
+        /// <summary>The bytes the file stores for <paramref name="block"/>, one of <see cref="Blocks"/> (valid until the chunk is encoded again).</summary>
+        public ReadOnlyMemory<byte> Stored(StoredBlock block) => (Compressed ?? Buffer).WrittenMemory.Slice(block.Start, block.Length);
 
         public void Dispose()
         {
