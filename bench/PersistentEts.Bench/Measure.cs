@@ -41,25 +41,35 @@ internal static class Measure
     }
 
     /// <summary>
-    /// The process CPU time (all threads, user and kernel) <paramref name="action"/> took, in seconds: the
-    /// median of <paramref name="runs"/>, each after a full collection (one run's figure moved by half
-    /// between runs on this machine, with the collector's threads counted in).
+    /// The process CPU time (all threads, user and kernel) each of two contenders took, in seconds: each
+    /// one's median of <paramref name="runs"/>, taken alternately, A B A B …, each after a full collection.
+    /// Alternately, as <see cref="Alternating"/> times them, because this machine slows down in spells of
+    /// seconds: a save's processor time doubled for 10–20 saves in a row and came back, with the runtime's
+    /// compiler off as well as on, so five runs of one side then five of the other put a spell on one side.
     /// </summary>
-    public static double CpuSeconds(Action action, int runs = 5)
+    public static (double A, double B) CpuSecondsAlternating(int runs, Action a, Action b)
     {
-        var times = new double[runs];
+        var ta = new double[runs];
+        var tb = new double[runs];
         using var process = Process.GetCurrentProcess();
         for (var i = 0; i < runs; i++)
         {
-            GC.Collect();
-            process.Refresh();
-            var before = process.TotalProcessorTime;
-            action();
-            process.Refresh();
-            times[i] = (process.TotalProcessorTime - before).TotalSeconds;
+            ta[i] = CpuSeconds(process, a);
+            tb[i] = CpuSeconds(process, b);
         }
-        Array.Sort(times);
-        return times[runs / 2];
+        Array.Sort(ta);
+        Array.Sort(tb);
+        return (ta[runs / 2], tb[runs / 2]);
+    }
+
+    private static double CpuSeconds(Process process, Action action)
+    {
+        GC.Collect();
+        process.Refresh();
+        var before = process.TotalProcessorTime;
+        action();
+        process.Refresh();
+        return (process.TotalProcessorTime - before).TotalSeconds;
     }
 
     /// <summary>Runs <paramref name="body"/>(from, to) on <see cref="Threads"/> threads over halves of 0..n.</summary>
