@@ -43,9 +43,9 @@ internal static class Measure
     /// <summary>
     /// The process CPU time (all threads, user and kernel) each of two contenders took, in seconds: each
     /// one's median of <paramref name="runs"/>, taken alternately, A B A B …, each after a full collection.
-    /// Alternately, as <see cref="Alternating"/> times them, because this machine slows down in spells of
-    /// seconds: a save's processor time doubled for 10–20 saves in a row and came back, with the runtime's
-    /// compiler off as well as on, so five runs of one side then five of the other put a spell on one side.
+    /// Alternately, as <see cref="Alternating"/> times them, because what comes in spells of seconds (the
+    /// runtime compiling in the background, the machine's noise) otherwise lands on one side: five runs of
+    /// one side, then five of the other.
     /// </summary>
     public static (double A, double B) CpuSecondsAlternating(int runs, Action a, Action b)
     {
